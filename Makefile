@@ -1,0 +1,54 @@
+# Caremesh: the two commands.
+#   make run    installs what is missing, builds, and opens the demo clinic
+#   make check  installs what is missing, builds, and runs every test (UI tests under Xvfb)
+# Also: make build, make bench (100,000-patient benchmark), make clean.
+
+BUILD      ?= _build
+BENCH_DB   ?= $(BUILD)/bench-100k.db
+XVFB       := xvfb-run -a -s "-screen 0 1366x768x24"
+
+# Debian 12 packages needed to build, run and test.
+DEPS := meson ninja-build pkg-config gcc libc6-dev \
+        libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev libsqlite3-dev \
+        libsoup-3.0-dev libjson-glib-dev gettext libxml2-utils appstream desktop-file-utils \
+        xvfb xauth xdotool dbus adwaita-icon-theme fonts-cantarell python3
+
+.PHONY: all deps setup build run check bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "Please install:$$missing (not a Debian system; install them with your package manager)"; exit 1; \
+	fi; \
+	sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	echo "Installing:$$missing"; \
+	$$sudo apt-get update -q && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing
+
+setup: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=debugoptimized -Dwarning_level=2
+
+build: setup
+	meson compile -C $(BUILD)
+
+# The app runs from the build tree: schemas from the build, icons from data/.
+RUN_ENV := GSETTINGS_SCHEMA_DIR=$(BUILD)/data \
+           XDG_DATA_DIRS="$(CURDIR)/data:$${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
+
+run: build
+	$(RUN_ENV) $(BUILD)/src/caremesh --demo
+
+check: build
+	$(XVFB) meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+bench: build
+	$(RUN_ENV) $(XVFB) $(BUILD)/src/caremeshctl bench --db $(BENCH_DB) --patients 100000
+
+clean:
+	rm -rf $(BUILD)

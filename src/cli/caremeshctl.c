@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "caremeshctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "care-bench.h"
+#include "care-db.h"
+#include "care-generator.h"
+
+#define ACTOR "system:caremeshctl"
+
+typedef int (*CommandFunc) (int argc, char **argv);
+
+typedef struct
+{
+  const char  *name;
+  CommandFunc  func;
+  const char  *args;
+  const char  *help;
+} Command;
+
+static int cmd_generate (int argc, char **argv);
+static int cmd_stats (int argc, char **argv);
+static int cmd_hash (int argc, char **argv);
+static int cmd_search (int argc, char **argv);
+static int cmd_bench (int argc, char **argv);
+
+static const Command commands[] = {
+  { "generate", cmd_generate, "--db PATH [--patients N] [--seed S] [--as-of YYYY-MM-DD]",
+    N_("Write a synthetic demo clinic into a new database") },
+  { "stats", cmd_stats, "--db PATH", N_("Count the records of each type") },
+  { "hash", cmd_hash, "--db PATH", N_("Print a hash of the clinical content") },
+  { "search", cmd_search, "--db PATH QUERY", N_("Count the patients a search finds") },
+  { "bench", cmd_bench, "--db PATH [--patients N] [--queries N] [--runs N] [--no-ui]",
+    N_("Measure generation, start-up, search and memory") },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: caremeshctl COMMAND [OPTIONS]"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-9s %s\n            %s\n", commands[i].name, commands[i].args, _(commands[i].help));
+  fprintf (out, "\n%s\n", _("Run “caremeshctl COMMAND --help” for a command's options."));
+}
+
+static gboolean
+parse (GOptionEntry  *entries,
+       const char    *command,
+       const char    *parameter,
+       int           *argc,
+       char        ***argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = g_strdup_printf ("caremeshctl %s", command);
+
+  context = g_option_context_new (parameter);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      fprintf (stderr, "caremeshctl %s: %s\n", command, error->message);
+      fprintf (stderr, _("Run “caremeshctl %s --help” for usage.\n"), command);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+require_db (const char *command,
+            const char *db_path)
+{
+  if (db_path == NULL)
+    {
+      fprintf (stderr, _("caremeshctl %s: --db PATH is required\n"), command);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static CareDb *
+open_existing (const char *command,
+               const char *db_path)
+{
+  g_autoptr(GError) error = NULL;
+  CareDb *db;
+
+  if (!g_file_test (db_path, G_FILE_TEST_EXISTS))
+    {
+      fprintf (stderr, _("caremeshctl %s: no database at “%s”\n"), command, db_path);
+      return NULL;
+    }
+
+  if (!(db = care_db_open (db_path, &error)))
+    fprintf (stderr, "caremeshctl %s: %s\n", command, error->message);
+
+  return db;
+}
+
+static void
+on_generate_progress (guint    done,
+                      guint    total,
+                      gpointer user_data)
+{
+  if (isatty (fileno (stderr)))
+    fprintf (stderr, "\r%u / %u", done, total);
+}
+
+static int
+cmd_generate (int    argc,
+              char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *as_of = NULL;
+  gint64 patients = 2000, seed = 1;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file to create"), "PATH" },
+    { "patients", 'n', 0, G_OPTION_ARG_INT64, &patients, N_("Number of patients (default 2000)"), "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), "S" },
+    { "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of, N_("The day the clinic's history ends (default today)"), "YYYY-MM-DD" },
+    { NULL }
+  };
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  CareGeneratorOptions options;
+  gint64 count;
+  gint64 start;
+
+  if (!parse (entries, "generate", NULL, &argc, &argv) || !require_db ("generate", db_path))
+    return 2;
+
+  if (patients < 1 || patients > 1000000)
+    {
+      fprintf (stderr, _("caremeshctl generate: --patients must be between 1 and 1000000\n"));
+      return 2;
+    }
+
+  if (!(db = care_db_open (db_path, &error)))
+    {
+      fprintf (stderr, "caremeshctl generate: %s\n", error->message);
+      return 1;
+    }
+
+  /* Never mix a demo clinic into a database that already holds records. */
+  if ((count = care_db_count (db, "patients", &error)) != 0 ||
+      (count = care_db_count (db, "organizations", &error)) != 0)
+    {
+      if (count < 0)
+        fprintf (stderr, "caremeshctl generate: %s\n", error->message);
+      else
+        fprintf (stderr, _("caremeshctl generate: “%s” already holds records; choose a new file. Nothing was changed.\n"),
+                 db_path);
+      return 1;
+    }
+
+  care_generator_options_init (&options);
+  options.n_patients = (guint) patients;
+  options.seed = (guint64) seed;
+  options.as_of = as_of;
+
+  start = g_get_monotonic_time ();
+  if (!care_generator_run (db, &options, on_generate_progress, NULL, &error))
+    {
+      fprintf (stderr, "\ncaremeshctl generate: %s\n", error->message);
+      return 1;
+    }
+  if (isatty (fileno (stderr)))
+    fprintf (stderr, "\n");
+
+  printf (_("Generated a demo clinic with %u patients in %.1f s: %s\n"), options.n_patients,
+          (g_get_monotonic_time () - start) / 1e6, db_path);
+
+  return 0;
+}
+
+static int
+cmd_stats (int    argc,
+           char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
+    { NULL }
+  };
+  g_autoptr(CareDb) db = NULL;
+
+  if (!parse (entries, "stats", NULL, &argc, &argv) || !require_db ("stats", db_path))
+    return 2;
+  if (!(db = open_existing ("stats", db_path)))
+    return 1;
+
+  for (const char * const *t = care_db_record_types (); *t; t++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 count = care_db_count (db, *t, &error);
+
+      if (count < 0)
+        {
+          fprintf (stderr, "caremeshctl stats: %s\n", error->message);
+          return 1;
+        }
+      printf ("%-22s %" G_GINT64_FORMAT "\n", *t, count);
+    }
+
+  return 0;
+}
+
+static int
+cmd_hash (int    argc,
+          char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
+    { NULL }
+  };
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+
+  if (!parse (entries, "hash", NULL, &argc, &argv) || !require_db ("hash", db_path))
+    return 2;
+  if (!(db = open_existing ("hash", db_path)))
+    return 1;
+
+  if (!(hash = care_db_content_hash (db, &error)))
+    {
+      fprintf (stderr, "caremeshctl hash: %s\n", error->message);
+      return 1;
+    }
+  printf ("%s\n", hash);
+
+  return 0;
+}
+
+static int
+cmd_search (int    argc,
+            char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
+    { NULL }
+  };
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) seqs = NULL;
+
+  if (!parse (entries, "search", "QUERY", &argc, &argv) || !require_db ("search", db_path))
+    return 2;
+  if (argc != 2)
+    {
+      fprintf (stderr, _("caremeshctl search: give exactly one QUERY\n"));
+      return 2;
+    }
+  if (!(db = open_existing ("search", db_path)))
+    return 1;
+
+  if (!(seqs = care_db_search_patients (db, ACTOR, argv[1], &error)))
+    {
+      fprintf (stderr, "caremeshctl search: %s\n", error->message);
+      return 1;
+    }
+
+  /* Only a count: patient details are not printed. */
+  printf ("%u\n", seqs->len);
+
+  return 0;
+}
+
+static int
+cmd_bench (int    argc,
+           char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *app_path = NULL;
+  gint64 patients = 100000, queries = 1000, runs = 5, seed = 1;
+  gboolean no_ui = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (generated when missing)"), "PATH" },
+    { "patients", 'n', 0, G_OPTION_ARG_INT64, &patients, N_("Patients to generate (default 100000)"), "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), "S" },
+    { "queries", 'q', 0, G_OPTION_ARG_INT64, &queries, N_("Random searches (default 1000)"), "N" },
+    { "runs", 'r', 0, G_OPTION_ARG_INT64, &runs, N_("Cold starts of the app (default 5)"), "N" },
+    { "app", 0, 0, G_OPTION_ARG_FILENAME, &app_path, N_("The caremesh program"), "PATH" },
+    { "no-ui", 0, 0, G_OPTION_ARG_NONE, &no_ui, N_("Skip the figures that need a display"), NULL },
+    { NULL }
+  };
+  CareBenchOptions options = { 0 };
+
+  if (!parse (entries, "bench", NULL, &argc, &argv) || !require_db ("bench", db_path))
+    return 2;
+  if (patients < 1 || queries < 1 || runs < 1)
+    {
+      fprintf (stderr, _("caremeshctl bench: --patients, --queries and --runs must be positive\n"));
+      return 2;
+    }
+
+  options.db_path = db_path;
+  options.patients = (guint) patients;
+  options.seed = (guint64) seed;
+  options.queries = (guint) queries;
+  options.ui_runs = (guint) runs;
+  options.app_path = app_path;
+  options.skip_ui = no_ui;
+
+  return care_bench_run (&options, argv[0]);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return 0;
+    }
+
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("caremeshctl %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].func (argc - 1, argv + 1);
+
+  fprintf (stderr, _("caremeshctl: unknown command “%s”\n\n"), argv[1]);
+  print_usage (stderr);
+
+  return 2;
+}

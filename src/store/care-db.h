@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "care-fields.h"
+#include "care-record.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CareDb:
+ *
+ * One SQLite connection to a Caremesh database, used synchronously.
+ *
+ * A CareDb is not thread-safe: it belongs to exactly one thread. The application
+ * uses it only through #CareStore, whose worker thread owns it; the command-line
+ * tool and the tests use it directly.
+ *
+ * Every call that reads or writes patient data names the acting user (@actor, a
+ * practitioner id or a "system:..." name), so that audit and permissions can attach
+ * to the store without touching callers.
+ *
+ * Every write of a replicated record goes through care_db_put(): it is the one
+ * place where changes are made.
+ */
+typedef struct _CareDb CareDb;
+
+#define CARE_DB_ERROR (care_db_error_quark ())
+
+typedef enum
+{
+  CARE_DB_ERROR_OPEN,          /* cannot open or create the file (permissions, missing folder) */
+  CARE_DB_ERROR_NOT_A_DATABASE,/* the file is not SQLite, or not a Caremesh database */
+  CARE_DB_ERROR_TOO_NEW,       /* made by a newer Caremesh: schema version is unknown */
+  CARE_DB_ERROR_CORRUPT,       /* SQLite reports corruption */
+  CARE_DB_ERROR_FULL,          /* the disk (or the database's size limit) is full */
+  CARE_DB_ERROR_BUSY,          /* locked by another program for too long */
+  CARE_DB_ERROR_READ_ONLY,     /* the file or its folder cannot be written */
+  CARE_DB_ERROR_INVALID,       /* the caller asked for something invalid (unknown table/column, bad value) */
+  CARE_DB_ERROR_NOT_FOUND,     /* no such record */
+  CARE_DB_ERROR_FAILED,        /* anything else */
+} CareDbError;
+
+GQuark      care_db_error_quark        (void);
+
+/* Latest schema version this build knows (PRAGMA user_version). */
+int         care_db_schema_version     (void);
+
+char       *care_db_default_path       (void);
+
+CareDb     *care_db_open               (const char   *path,
+                                        GError      **error);
+/* Open with migrations stopped at @target_version (tests of each migration). */
+CareDb     *care_db_open_at_version    (const char   *path,
+                                        int           target_version,
+                                        GError      **error);
+void        care_db_close              (CareDb       *db);
+
+const char *care_db_get_path           (CareDb       *db);
+const char *care_db_get_device_id      (CareDb       *db);
+int         care_db_get_user_version   (CareDb       *db);
+
+/* Transactions: writes between begin and commit are applied all or nothing. */
+/* How long a write waits for another program's lock before failing (default 5 s). */
+void        care_db_set_busy_timeout   (CareDb       *db,
+                                        int           timeout_ms);
+
+gboolean    care_db_begin              (CareDb       *db,
+                                        GError      **error);
+gboolean    care_db_commit             (CareDb       *db,
+                                        GError      **error);
+void        care_db_rollback           (CareDb       *db);
+
+/* Replicated record types ("tables"), in dependency order. NULL-terminated. */
+const char * const *care_db_record_types (void);
+gboolean    care_db_is_record_type     (const char   *table);
+
+/**
+ * care_db_put:
+ * @id: (nullable): the record's UUID; %NULL creates a new record with a fresh UUID
+ * @out_id: (out) (optional): the record's id
+ *
+ * Inserts the record, or updates the named fields of an existing one. Columns are
+ * checked against the schema; created_at, updated_at and device_id are set here.
+ * When @id names an existing record, only the fields in @fields change.
+ */
+gboolean    care_db_put                (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *table,
+                                        const char   *id,
+                                        CareFields   *fields,
+                                        char        **out_id,
+                                        GError      **error);
+
+/* Sets a fixed clock (milliseconds since the epoch) for created_at/updated_at;
+ * 0 returns to the real clock. Used by the deterministic generator and tests. */
+void        care_db_set_clock_override (CareDb       *db,
+                                        gint64        now_ms);
+gint64      care_db_now_ms             (CareDb       *db);
+
+CareRecord *care_db_get                (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *table,
+                                        const char   *id,
+                                        GError      **error);
+
+/* All records of @table whose patient_id is @patient_id (or all records when
+ * @patient_id is NULL and the table has no patient_id), ordered by @order_by
+ * (a column name, may be NULL). Returns (element-type CareRecord). */
+GPtrArray  *care_db_list               (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *table,
+                                        const char   *patient_id,
+                                        const char   *order_by,
+                                        GError      **error);
+
+gint64      care_db_count              (CareDb       *db,
+                                        const char   *table,
+                                        GError      **error);
+
+/* Patients: search and paging (see care-patient-list.c). */
+GArray     *care_db_search_patients    (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *query,
+                                        GError      **error);
+GPtrArray  *care_db_load_patients      (CareDb       *db,
+                                        const char   *actor,
+                                        const gint64 *seqs,
+                                        guint         n_seqs,
+                                        GError      **error);
+
+/* SHA-256 over the clinical content of every record type (ids and domain columns;
+ * not the local bookkeeping created_at/updated_at/device_id). */
+char       *care_db_content_hash       (CareDb       *db,
+                                        GError      **error);
+
+/* Low level, for tests and tools: run SQL with no results. */
+gboolean    care_db_exec               (CareDb       *db,
+                                        const char   *sql,
+                                        GError      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CareDb, care_db_close)
+
+G_END_DECLS

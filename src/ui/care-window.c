@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "care-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "care-generator.h"
+#include "care-patient.h"
+#include "care-patient-list.h"
+#include "care-patient-page.h"
+#include "care-window.h"
+
+/* Until sign-in exists (roles and audit come later), the person at this
+ * machine acts as the local user. */
+#define ACTOR "local:user"
+
+struct _CareWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar;
+  GtkWidget            *content;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *list_stack;
+  AdwStatusPage        *loading_page;
+  GtkProgressBar       *progress_bar;
+  GtkScrolledWindow    *list_scroller;
+  GtkListView          *list_view;
+  AdwStatusPage        *error_page;
+  AdwWindowTitle       *sidebar_title;
+  AdwWindowTitle       *content_title;
+  GtkStack             *content_stack;
+  CarePatientPage      *patient_page;
+
+  GSettings            *settings;
+  CareStore            *store;
+  CarePatientList      *patients;
+  GtkSingleSelection   *selection;
+  GCancellable         *cancellable;
+  char                 *db_path;
+  CareWindowMode        mode;
+  gboolean              list_ready;
+  gboolean              restored_last_patient;
+
+  /* Demo clinic generation, reported from the worker. */
+  gint                  generate_done;
+  gint                  generate_total;
+  guint                 progress_source;
+
+  /* Test and benchmark hooks. */
+  char                 *state_path;
+  guint                 state_source;
+  gint64                bench_t0;
+  gboolean              bench_first_frame_done;
+  guint                 bench_tick;
+  gint64                bench_scroll_start;
+  guint                 bench_steps;
+};
+
+G_DEFINE_FINAL_TYPE (CareWindow, care_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void schedule_state_write (CareWindow *self);
+
+static void
+show_error (CareWindow   *self,
+            const char   *heading,
+            const GError *error)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, error->message));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+update_list_page (CareWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->patients));
+  const char *query = care_patient_list_get_query (self->patients);
+  g_autofree char *subtitle = NULL;
+
+  if (!self->list_ready)
+    return;
+
+  if (n > 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "list");
+  else if (query != NULL && *query != '\0')
+    gtk_stack_set_visible_child_name (self->list_stack, "no-results");
+  else
+    gtk_stack_set_visible_child_name (self->list_stack, "empty");
+
+  subtitle = g_strdup_printf (ngettext ("%u patient", "%u patients", n), n);
+  adw_window_title_set_subtitle (self->sidebar_title, subtitle);
+}
+
+static void
+open_patient (CareWindow *self,
+              const char *patient_id)
+{
+  if (patient_id == NULL)
+    return;
+
+  if (g_strcmp0 (care_patient_page_get_patient_id (self->patient_page), patient_id) != 0)
+    care_patient_page_load (self->patient_page, self->store, ACTOR, patient_id);
+
+  gtk_stack_set_visible_child_name (self->content_stack, "patient");
+  g_settings_set_string (self->settings, "last-patient-id", patient_id);
+}
+
+static void
+on_patient_page_loaded_cb (CareWindow *self)
+{
+  if (care_patient_page_get_loaded (self->patient_page))
+    adw_window_title_set_title (self->content_title, care_patient_page_get_title (self->patient_page));
+  schedule_state_write (self);
+}
+
+static void
+on_selection_changed_cb (CareWindow *self)
+{
+  CarePatient *patient = gtk_single_selection_get_selected_item (self->selection);
+
+  if (patient == NULL)
+    return;
+
+  if (care_patient_get_loaded (patient))
+    open_patient (self, care_patient_get_id (patient));
+  else
+    /* The row's page is still on its way; open it once it arrives. */
+    g_signal_connect_object (patient, "notify::loaded", G_CALLBACK (on_selection_changed_cb),
+                             self, G_CONNECT_SWAPPED);
+  schedule_state_write (self);
+}
+
+static void
+on_list_view_activate_cb (GtkListView *list_view,
+                          guint        position,
+                          CareWindow  *self)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  on_selection_changed_cb (self);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_search_changed_cb (CareWindow *self)
+{
+  care_patient_list_set_query (self->patients, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  schedule_state_write (self);
+}
+
+static void
+on_search_activate_cb (CareWindow *self)
+{
+  /* Enter in the search field opens the first match. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->patients)) == 0)
+    return;
+
+  gtk_single_selection_set_selected (self->selection, 0);
+  on_selection_changed_cb (self);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static gboolean
+on_search_key_pressed_cb (GtkEventControllerKey *controller,
+                          guint                  keyval,
+                          guint                  keycode,
+                          GdkModifierType        state,
+                          CareWindow            *self)
+{
+  /* Down moves from the search field into the list. */
+  if (keyval == GDK_KEY_Down && g_list_model_get_n_items (G_LIST_MODEL (self->patients)) > 0)
+    {
+      guint selected = gtk_single_selection_get_selected (self->selection);
+
+      if (selected == GTK_INVALID_LIST_POSITION)
+        gtk_single_selection_set_selected (self->selection, 0);
+      gtk_widget_child_focus (GTK_WIDGET (self->list_view), GTK_DIR_TAB_FORWARD);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+on_patients_changed_cb (CareWindow *self)
+{
+  update_list_page (self);
+  schedule_state_write (self);
+
+  /* The last patient open when the window closed is shown again. */
+  if (!self->restored_last_patient && !care_patient_list_get_searching (self->patients))
+    {
+      g_autofree char *last = g_settings_get_string (self->settings, "last-patient-id");
+
+      self->restored_last_patient = TRUE;
+      if (*last != '\0' && self->mode != CARE_WINDOW_MODE_BENCH)
+        open_patient (self, last);
+    }
+}
+
+/* Test hook: with CAREMESH_TEST_STATE set, the window writes what it shows to
+ * that file as JSON, so a test driving the real program with X input events can
+ * check it. Only record numbers and MRNs (synthetic test data) are written. */
+static gboolean
+write_state_cb (gpointer user_data)
+{
+  CareWindow *self = user_data;
+  g_autoptr(GString) json = g_string_new ("{");
+  g_autoptr(GError) error = NULL;
+  guint n = self->patients ? g_list_model_get_n_items (G_LIST_MODEL (self->patients)) : 0;
+  CarePatient *selected = self->selection ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+  const char *page_mrn = care_patient_page_get_mrn (self->patient_page);
+
+  self->state_source = 0;
+
+  g_string_append_printf (json, "\"list_page\": \"%s\", ", gtk_stack_get_visible_child_name (self->list_stack));
+  g_string_append_printf (json, "\"n_items\": %u, ", n);
+  g_string_append_printf (json, "\"searching\": %s, ",
+                          self->patients && care_patient_list_get_searching (self->patients) ? "true" : "false");
+  g_string_append (json, "\"first_mrns\": [");
+  for (guint i = 0; i < MIN (n, 5); i++)
+    {
+      g_autoptr(CarePatient) patient = g_list_model_get_item (G_LIST_MODEL (self->patients), i);
+
+      g_string_append_printf (json, "%s\"%s\"", i ? ", " : "",
+                              care_patient_get_loaded (patient) ? care_patient_get_mrn (patient) : "");
+    }
+  g_string_append (json, "], ");
+  g_string_append_printf (json, "\"selected_mrn\": \"%s\", ",
+                          selected && care_patient_get_loaded (selected) ? care_patient_get_mrn (selected) : "");
+  g_string_append_printf (json, "\"content_page\": \"%s\", ", gtk_stack_get_visible_child_name (self->content_stack));
+  g_string_append_printf (json, "\"page_loaded\": %s, ",
+                          care_patient_page_get_loaded (self->patient_page) ? "true" : "false");
+  g_string_append_printf (json, "\"page_mrn\": \"%s\", ", page_mrn ? page_mrn : "");
+  g_string_append_printf (json, "\"allergies\": %u, \"problems\": %u, \"medications\": %u, ",
+                          care_patient_page_count_rows (self->patient_page, "allergies"),
+                          care_patient_page_count_rows (self->patient_page, "problems"),
+                          care_patient_page_count_rows (self->patient_page, "medications"));
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+    gboolean in_search = focus != NULL && (focus == GTK_WIDGET (self->search_entry) ||
+                                           gtk_widget_is_ancestor (focus, GTK_WIDGET (self->search_entry)));
+
+    g_string_append_printf (json, "\"search_focused\": %s", in_search ? "true" : "false");
+  }
+  g_string_append (json, "}\n");
+
+  if (!g_file_set_contents (self->state_path, json->str, json->len, &error))
+    g_warning ("Could not write the test state: %s", error->message);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_state_write (CareWindow *self)
+{
+  if (self->state_path != NULL && self->state_source == 0)
+    self->state_source = g_timeout_add (50, write_state_cb, self);
+}
+
+/* Benchmark mode */
+
+static double
+resident_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      !(line = strstr (status, "VmRSS:")))
+    return 0;
+
+  return g_ascii_strtod (line + 6, NULL) / 1024.0;
+}
+
+static gboolean
+bench_scroll_tick_cb (GtkWidget     *widget,
+                      GdkFrameClock *frame_clock,
+                      gpointer       user_data)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->list_scroller);
+  double upper = gtk_adjustment_get_upper (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  double value = gtk_adjustment_get_value (adjustment);
+
+  /* About 600 jumps cover the whole list, each one drawn. */
+  if (value + page < upper - 1 && self->bench_steps < 5000)
+    {
+      gtk_adjustment_set_value (adjustment, value + MAX (page, (upper - page) / 600.0));
+      self->bench_steps++;
+      return G_SOURCE_CONTINUE;
+    }
+
+  printf ("scroll_time %.1f ms\n", (g_get_monotonic_time () - self->bench_scroll_start) / 1000.0);
+  printf ("rss_after_scroll %.1f MB\n", resident_mb ());
+  fflush (stdout);
+  self->bench_tick = 0;
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+bench_start_scroll_cb (gpointer user_data)
+{
+  CareWindow *self = user_data;
+
+  printf ("rss_after_start %.1f MB\n", resident_mb ());
+  fflush (stdout);
+  self->bench_scroll_start = g_get_monotonic_time ();
+  self->bench_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), bench_scroll_tick_cb, NULL, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_after_paint_cb (GdkFrameClock *frame_clock,
+                   CareWindow    *self)
+{
+  if (!self->bench_first_frame_done)
+    {
+      self->bench_first_frame_done = TRUE;
+      printf ("first_frame %.1f ms\n", (g_get_monotonic_time () - self->bench_t0) / 1000.0);
+      fflush (stdout);
+    }
+}
+
+static void
+start_list (CareWindow *self)
+{
+  self->list_ready = TRUE;
+  care_patient_list_set_query (self->patients, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), TRUE);
+}
+
+static void
+on_bench_list_ready_cb (CareWindow *self)
+{
+  if (care_patient_list_get_searching (self->patients))
+    return;
+
+  g_signal_handlers_disconnect_by_func (self->patients, on_bench_list_ready_cb, self);
+  /* Let the first page arrive and be drawn before measuring. */
+  g_timeout_add (500, bench_start_scroll_cb, self);
+}
+
+/* Demo clinic */
+
+typedef struct
+{
+  CareWindow *self;   /* only its atomic counters are touched from the worker */
+  guint       n_patients;
+} GenerateData;
+
+static void
+on_generate_progress (guint    done,
+                      guint    total,
+                      gpointer user_data)
+{
+  GenerateData *data = user_data;
+
+  g_atomic_int_set (&data->self->generate_total, (gint) total);
+  g_atomic_int_set (&data->self->generate_done, (gint) done);
+}
+
+static gpointer
+generate_worker (CareDb        *db,
+                 gpointer       user_data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  GenerateData *data = user_data;
+  CareGeneratorOptions options;
+  gint64 count;
+
+  /* Someone may have filled the database meanwhile: never add a demo clinic to it. */
+  if ((count = care_db_count (db, "patients", error)) != 0)
+    return count < 0 ? NULL : GINT_TO_POINTER (TRUE);
+
+  care_generator_options_init (&options);
+  options.n_patients = data->n_patients;
+  if (!care_generator_run (db, &options, on_generate_progress, data, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gboolean
+update_progress_cb (gpointer user_data)
+{
+  CareWindow *self = user_data;
+  int total = g_atomic_int_get (&self->generate_total);
+
+  if (total > 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, (double) g_atomic_int_get (&self->generate_done) / total);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_generated_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CareWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->progress_source, g_source_remove);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+
+  if (!care_store_run_finish (CARE_STORE (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->list_stack, "error");
+      show_error (self, _("The demo clinic could not be created"), error);
+      return;
+    }
+
+  start_list (self);
+}
+
+static void
+on_counted_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CareWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 count = care_store_count_finish (CARE_STORE (object), result, &error);
+  GenerateData *data;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (count != 0)
+    {
+      start_list (self);
+      return;
+    }
+
+  data = g_new0 (GenerateData, 1);
+  data->self = self;
+  data->n_patients = g_settings_get_uint (self->settings, "demo-patients");
+
+  adw_status_page_set_title (self->loading_page, _("Creating the demo clinic…"));
+  adw_status_page_set_description (self->loading_page,
+                                   _("Synthetic patients, staff and care plans for trying Caremesh. This happens once."));
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
+  self->progress_source = g_timeout_add (100, update_progress_cb, self);
+
+  care_store_run_async (self->store, generate_worker, data, g_free, NULL,
+                        self->cancellable, on_generated_cb, self);
+}
+
+static void
+on_store_opened_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CareWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!care_store_open_finish (CARE_STORE (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->list_stack, "error");
+      schedule_state_write (self);
+      show_error (self, _("Cannot open the clinic record"), error);
+      return;
+    }
+
+  if (self->mode == CARE_WINDOW_MODE_DEMO)
+    care_store_count_async (self->store, "patients", self->cancellable, on_counted_cb, self);
+  else
+    start_list (self);
+}
+
+/* Actions */
+
+static void
+show_search_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static gboolean
+care_window_close_request (GtkWindow *window)
+{
+  CareWindow *self = CARE_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (care_window_parent_class)->close_request (window);
+}
+
+static void
+care_window_realize (GtkWidget *widget)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (care_window_parent_class)->realize (widget);
+
+  if (self->mode == CARE_WINDOW_MODE_BENCH)
+    g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                             G_CALLBACK (on_after_paint_cb), self, 0);
+}
+
+static void
+care_window_dispose (GObject *object)
+{
+  CareWindow *self = CARE_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_handle_id (&self->state_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CARE_TYPE_WINDOW);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->patients);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (care_window_parent_class)->dispose (object);
+}
+
+static void
+care_window_finalize (GObject *object)
+{
+  CareWindow *self = CARE_WINDOW (object);
+
+  g_clear_pointer (&self->db_path, g_free);
+  g_clear_pointer (&self->state_path, g_free);
+
+  G_OBJECT_CLASS (care_window_parent_class)->finalize (object);
+}
+
+static void
+care_window_class_init (CareWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = care_window_dispose;
+  object_class->finalize = care_window_finalize;
+  widget_class->realize = care_window_realize;
+  window_class->close_request = care_window_close_request;
+
+  g_type_ensure (CARE_TYPE_PATIENT_PAGE);
+  g_type_ensure (CARE_TYPE_PATIENT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/care-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, loading_page);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, list_scroller);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, patient_page);
+
+  gtk_widget_class_install_action (widget_class, "win.show-search", NULL, show_search_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+}
+
+static void
+care_window_init (CareWindow *self)
+{
+  GtkEventController *controller;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (APP_ID);
+  self->state_path = g_strdup (g_getenv ("CAREMESH_TEST_STATE"));
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  gtk_list_view_set_factory (self->list_view,
+                             gtk_builder_list_item_factory_new_from_resource (NULL, RESOURCE_BASE "/ui/care-patient-row.ui"));
+  g_signal_connect (self->list_view, "activate", G_CALLBACK (on_list_view_activate_cb), self);
+
+  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (on_search_changed_cb), self);
+  g_signal_connect_swapped (self->search_entry, "activate", G_CALLBACK (on_search_activate_cb), self);
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->sidebar));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), FALSE);
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (on_search_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), controller);
+
+  g_signal_connect_swapped (self->patient_page, "notify::loaded", G_CALLBACK (on_patient_page_loaded_cb), self);
+  g_signal_connect_swapped (self->content_stack, "notify::visible-child", G_CALLBACK (schedule_state_write), self);
+}
+
+CareWindow *
+care_window_new (AdwApplication *application,
+                 const char     *db_path,
+                 CareWindowMode  mode)
+{
+  CareWindow *self;
+  const char *t0;
+
+  g_return_val_if_fail (ADW_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (db_path != NULL, NULL);
+
+  self = g_object_new (CARE_TYPE_WINDOW, "application", application, NULL);
+  self->db_path = g_strdup (db_path);
+  self->mode = mode;
+
+  if (mode == CARE_WINDOW_MODE_BENCH)
+    {
+      t0 = g_getenv ("CAREMESH_BENCH_T0");
+      self->bench_t0 = t0 ? g_ascii_strtoll (t0, NULL, 10) : g_get_monotonic_time ();
+    }
+
+  self->store = care_store_new (db_path);
+  self->patients = care_patient_list_new (self->store, ACTOR);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->patients)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selection_changed_cb), self);
+  g_signal_connect_swapped (self->patients, "items-changed", G_CALLBACK (on_patients_changed_cb), self);
+  g_signal_connect_swapped (self->patients, "notify::searching", G_CALLBACK (schedule_state_write), self);
+  if (mode == CARE_WINDOW_MODE_BENCH)
+    g_signal_connect_swapped (self->patients, "notify::searching", G_CALLBACK (on_bench_list_ready_cb), self);
+
+  /* Store changes made through this window show up in the list. */
+  g_signal_connect_object (self->store, "changed", G_CALLBACK (care_patient_list_refresh),
+                           self->patients, G_CONNECT_SWAPPED);
+
+  care_store_open_async (self->store, self->cancellable, on_store_opened_cb, self);
+  schedule_state_write (self);
+
+  return self;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "care-db.h"
+
+G_BEGIN_DECLS
+
+/* A fresh path for a database file in a temporary folder removed at exit. */
+char       *care_test_temp_db          (void);
+/* PRAGMA integrity_check says "ok", from a separate connection. */
+void        care_test_assert_integrity (const char *path);
+/* The smallest valid record of @table; @ids maps a table to an existing record's
+ * id, for the references. The last field is always free text. */
+CareFields *care_test_minimal_fields   (const char *table,
+                                        GHashTable *ids);
+/* Adds a patient; returns its id. */
+char       *care_test_add_patient      (CareDb     *db,
+                                        const char *given,
+                                        const char *family,
+                                        const char *birth_date,
+                                        const char *mrn,
+                                        const char *phone);
+/* Path of a program built in src/ (G_TEST_BUILDDIR is tests/). */
+char       *care_test_program          (const char *name);
+
+G_END_DECLS

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-cli"
+
+#include "config.h"
+
+#include "care-db.h"
+#include "care-test-util.h"
+
+/* Runs caremeshctl with @argv; returns its exit status and output. */
+static int
+run_ctl (char       **out,
+         char       **err,
+         const char  *first,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+
+  g_ptr_array_add (args, care_test_program ("caremeshctl"));
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
+  g_assert_no_error (error);
+
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_usage (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_ctl (&out, &err, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "Usage: caremeshctl"));
+  g_assert_nonnull (strstr (err, "generate"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "frobnicate", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "unknown command"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "stats"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "stats", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--db PATH is required"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "generate", "--db", "/tmp/x.db", "--patients", "many", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "generate", "--bogus", NULL), ==, 2);
+}
+
+static void
+test_generate_and_stats (void)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *hash1 = NULL;
+  g_autofree char *hash2 = NULL;
+
+  g_assert_cmpint (run_ctl (&out, &err, "generate", "--db", path, "--patients", "50", "--seed", "7",
+                            "--as-of", "2026-06-01", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "stats", "--db", path, NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("^patients +50$", out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^organizations +[1-9]", out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^observations +[1-9]", out, G_REGEX_MULTILINE, 0));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&hash1, &err, "hash", "--db", path, NULL), ==, 0);
+  g_assert_cmpuint (strlen (g_strstrip (hash1)), ==, 64);
+  g_clear_pointer (&err, g_free);
+
+  /* Never into a database that already holds records: nothing changes. */
+  g_assert_cmpint (run_ctl (&out, &err, "generate", "--db", path, "--patients", "10", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already holds records"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (&hash2, &err, "hash", "--db", path, NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (hash2), ==, hash1);
+}
+
+static void
+test_bad_files (void)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_ctl (&out, &err, "stats", "--db", path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "no database"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_set_contents (path, "%PDF-1.4 this is a scanned referral letter, not a database", -1, NULL));
+  g_assert_cmpint (run_ctl (&out, &err, "stats", "--db", path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not a Caremesh database"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "generate", "--db", path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not a Caremesh database"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/usage", test_usage);
+  g_test_add_func ("/cli/generate-and-stats", test_generate_and_stats);
+  g_test_add_func ("/cli/bad-files", test_bad_files);
+
+  return g_test_run ();
+}

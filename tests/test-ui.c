@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "care-db.h"
+#include "care-generator.h"
+#include "care-patient.h"
+#include "care-test-util.h"
+
+/*
+ * Runs the real caremesh program on a temporary database under the display
+ * that make check provides (Xvfb), types into it with xdotool as a person
+ * would, and checks what it shows through the state file the window writes
+ * when CAREMESH_TEST_STATE is set.
+ */
+
+#define ACTOR "test:ui"
+#define N_PATIENTS 300
+
+static char *db_path;
+static char *state_path;
+static GSubprocess *app;
+static char *window_id;
+
+static JsonObject *
+read_state (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (state_path, &text, NULL, NULL) ||
+      !json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+typedef gboolean (*StateCheck) (JsonObject *state, gconstpointer data);
+
+/* Waits until @check holds for the window's state; fails after 30 s. */
+static JsonObject *
+wait_state (StateCheck     check,
+            gconstpointer  data,
+            const char    *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      JsonObject *state = read_state ();
+
+      if (state != NULL && !json_object_get_boolean_member (state, "searching") && check (state, data))
+        return state;
+      g_clear_pointer (&state, json_object_unref);
+      g_usleep (50000);
+    }
+
+  {
+    g_autofree char *last = NULL;
+
+    g_file_get_contents (state_path, &last, NULL, NULL);
+    g_error ("timed out waiting for %s; last state: %s", what, last ? last : "(none)");
+  }
+  return NULL;
+}
+
+static void
+xdotool (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) "xdotool");
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+type_search (const char *text)
+{
+  /* Ctrl+F focuses and selects the search field, so typing replaces it. */
+  xdotool ("windowfocus", "--sync", window_id, NULL);
+  xdotool ("key", "--clearmodifiers", "ctrl+f", NULL);
+  g_usleep (200000);
+  xdotool ("type", "--delay", "40", text, NULL);
+}
+
+/* What the store says a search finds: its count and first MRNs. */
+static GPtrArray *
+expected_search (const char *query,
+                 guint      *n_found)
+{
+  g_autoptr(CareDb) db = care_db_open (db_path, NULL);
+  g_autoptr(GArray) seqs = care_db_search_patients (db, ACTOR, query, NULL);
+  g_autoptr(GPtrArray) patients = NULL;
+  GPtrArray *mrns = g_ptr_array_new_with_free_func (g_free);
+
+  *n_found = seqs->len;
+  patients = care_db_load_patients (db, ACTOR, (gint64 *) (gpointer) seqs->data, MIN (seqs->len, 5), NULL);
+  for (guint i = 0; i < patients->len; i++)
+    g_ptr_array_add (mrns, g_strdup (care_patient_get_mrn (g_ptr_array_index (patients, i))));
+
+  return mrns;
+}
+
+static gboolean
+check_n_items (JsonObject    *state,
+               gconstpointer  data)
+{
+  return g_str_equal (json_object_get_string_member (state, "list_page"), "list") &&
+         json_object_get_int_member (state, "n_items") == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+check_list_page (JsonObject    *state,
+                 gconstpointer  data)
+{
+  return g_str_equal (json_object_get_string_member (state, "list_page"), data);
+}
+
+static gboolean
+check_page_mrn (JsonObject    *state,
+                gconstpointer  data)
+{
+  return json_object_get_boolean_member (state, "page_loaded") &&
+         g_str_equal (json_object_get_string_member (state, "content_page"), "patient") &&
+         g_str_equal (json_object_get_string_member (state, "page_mrn"), data);
+}
+
+static gboolean
+check_first_mrns_loaded (JsonObject    *state,
+                         gconstpointer  data)
+{
+  JsonArray *mrns = json_object_get_array_member (state, "first_mrns");
+
+  return check_n_items (state, data) && json_array_get_length (mrns) > 0 &&
+         *json_array_get_string_element (mrns, 0) != '\0';
+}
+
+static void
+assert_first_mrns (JsonObject *state,
+                   GPtrArray  *expected)
+{
+  JsonArray *mrns = json_object_get_array_member (state, "first_mrns");
+
+  g_assert_cmpuint (json_array_get_length (mrns), ==, expected->len);
+  for (guint i = 0; i < expected->len; i++)
+    {
+      const char *shown = json_array_get_string_element (mrns, i);
+
+      /* Rows whose page is still on its way show nothing yet. */
+      if (*shown != '\0')
+        g_assert_cmpstr (shown, ==, g_ptr_array_index (expected, i));
+    }
+}
+
+static void
+start_app (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *program = care_test_program ("caremesh");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) search = NULL;
+  g_autofree char *pid = NULL;
+  g_autofree char *out = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "CAREMESH_TEST_STATE", state_path, TRUE);
+  app = g_subprocess_launcher_spawn (launcher, &error, program, "--db", db_path, NULL);
+  g_assert_no_error (error);
+
+  pid = g_strdup (g_subprocess_get_identifier (app));
+  search = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             "xdotool", "search", "--sync", "--onlyvisible", "--pid", pid, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (search, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_strstrip (out);
+  /* The first line is the main window. */
+  window_id = g_strndup (out, strcspn (out, "\n"));
+  g_assert_cmpstr (window_id, !=, "");
+}
+
+static void
+stop_app (void)
+{
+  if (app == NULL)
+    return;
+  g_subprocess_send_signal (app, SIGTERM);
+  g_subprocess_wait (app, NULL, NULL);
+  g_clear_object (&app);
+}
+
+static void
+test_search_and_open (void)
+{
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  guint n_found;
+
+  start_app ();
+
+  /* The whole clinic is listed once the store has opened. */
+  state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (N_PATIENTS), "the full patient list");
+  expected = expected_search ("", &n_found);
+  assert_first_mrns (state, expected);
+  g_clear_pointer (&state, json_object_unref);
+  g_clear_pointer (&expected, g_ptr_array_unref);
+
+  /* Typing a name narrows the list to what the store finds, in the same order. */
+  expected = expected_search ("garc", &n_found);
+  g_assert_cmpuint (n_found, >, 0);
+  g_assert_cmpuint (n_found, <, N_PATIENTS);
+  type_search ("garc");
+  state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (n_found), "the search for garc");
+  assert_first_mrns (state, expected);
+  g_clear_pointer (&state, json_object_unref);
+
+  /* Enter opens the first patient: name, allergy banner and sections. */
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_page_mrn, g_ptr_array_index (expected, 0), "the first patient's page");
+  {
+    g_autoptr(CareDb) db = care_db_open (db_path, NULL);
+    g_autoptr(GArray) seqs = care_db_search_patients (db, ACTOR, "garc", NULL);
+    g_autoptr(GPtrArray) first = care_db_load_patients (db, ACTOR, (gint64 *) (gpointer) seqs->data, 1, NULL);
+    const char *patient_id = care_patient_get_id (g_ptr_array_index (first, 0));
+    g_autoptr(GPtrArray) problems = care_db_list (db, ACTOR, "conditions", patient_id, NULL, NULL);
+    g_autoptr(GPtrArray) medications = care_db_list (db, ACTOR, "medication_orders", patient_id, NULL, NULL);
+
+    g_assert_cmpint (json_object_get_int_member (state, "problems"), ==, problems->len);
+    g_assert_cmpint (json_object_get_int_member (state, "medications"), ==, medications->len);
+  }
+  g_clear_pointer (&state, json_object_unref);
+  g_clear_pointer (&expected, g_ptr_array_unref);
+
+  /* An MRN finds exactly one patient; opening it with Down then Enter. */
+  expected = expected_search ("", &n_found);
+  {
+    const char *mrn = g_ptr_array_index (expected, 3);
+
+    type_search (mrn);
+    state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (1), "the search by MRN");
+    g_clear_pointer (&state, json_object_unref);
+    xdotool ("key", "--clearmodifiers", "Down", NULL);
+    g_usleep (200000);
+    xdotool ("key", "--clearmodifiers", "Return", NULL);
+    state = wait_state (check_page_mrn, mrn, "the patient found by MRN");
+    g_clear_pointer (&state, json_object_unref);
+  }
+
+  /* Nothing found: the empty state says so. */
+  type_search ("zzqxj");
+  state = wait_state (check_list_page, "no-results", "the no-results page");
+  g_assert_cmpint (json_object_get_int_member (state, "n_items"), ==, 0);
+
+  stop_app ();
+}
+
+static void
+test_bad_database (void)
+{
+  g_autoptr(JsonObject) state = NULL;
+  g_autofree char *good_path = db_path;
+  g_autofree char *contents = NULL;
+  const char junk[] = "This file is a fax cover sheet, not a clinic database. It is long enough.";
+
+  /* A file that is not a database: the window shows the error; the file stays as it was. */
+  db_path = care_test_temp_db ();
+  g_assert_true (g_file_set_contents (db_path, junk, -1, NULL));
+  start_app ();
+  state = wait_state (check_list_page, "error", "the error page");
+  stop_app ();
+
+  g_assert_true (g_file_get_contents (db_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, junk);
+  g_free (db_path);
+  db_path = g_steal_pointer (&good_path);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xdotool_path = NULL;
+  CareGeneratorOptions options;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      printf ("1..0 # SKIP no display\n");
+      return 0;
+    }
+
+  xdotool_path = g_find_program_in_path ("xdotool");
+  g_assert_nonnull (xdotool_path);
+
+  db_path = care_test_temp_db ();
+  state_path = g_strconcat (db_path, ".state.json", NULL);
+  db = care_db_open (db_path, &error);
+  g_assert_no_error (error);
+  care_generator_options_init (&options);
+  options.n_patients = N_PATIENTS;
+  options.seed = 3;
+  options.as_of = "2026-06-01";
+  g_assert_true (care_generator_run (db, &options, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&db, care_db_close);
+
+  g_test_add_func ("/ui/search-and-open", test_search_and_open);
+  g_test_add_func ("/ui/bad-database", test_bad_database);
+
+  status = g_test_run ();
+  stop_app ();
+  g_free (window_id);
+
+  return status;
+}
