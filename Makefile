@@ -11,7 +11,7 @@ XVFB       := xvfb-run -a -s "-screen 0 1366x768x24"
 DEPS := meson ninja-build pkg-config gcc libc6-dev \
         libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev libsqlite3-dev \
         libsoup-3.0-dev libjson-glib-dev gettext libxml2-utils appstream desktop-file-utils \
-        xvfb xauth xdotool dbus adwaita-icon-theme fonts-cantarell python3
+        xvfb xauth xdotool dbus adwaita-icon-theme librsvg2-common fonts-cantarell python3
 
 .PHONY: all deps setup build run check bench clean
 

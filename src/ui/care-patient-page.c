@@ -97,8 +97,8 @@ add_row (CarePatientPage *self,
   GtkWidget *row = adw_action_row_new ();
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
-  if (subtitle != NULL && *subtitle != '\0')
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               subtitle != NULL && *subtitle != '\0' ? subtitle : _("Not recorded"));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   adw_preferences_group_add (group_for (self, index), row);
@@ -198,7 +198,7 @@ show_allergies (CarePatientPage *self,
     }
   else
     {
-      set_banner (self, "not-recorded", "dialog-question-symbolic", _("Allergies not recorded"));
+      set_banner (self, "not-recorded", "dialog-warning-symbolic", _("Allergies not recorded"));
       add_empty_row (self, SECTION_ALLERGIES, _("Allergies have not been recorded for this patient"));
     }
 }
@@ -268,6 +268,34 @@ language_name (const char *code)
   return code;
 }
 
+/* "12 Elm St, Sweet Home, OR 97386", leaving out what is missing; NULL if nothing is. */
+static char *
+format_address (CareRecord *patient)
+{
+  const char *line = care_record_get (patient, "address_line");
+  const char *city = care_record_get (patient, "city");
+  const char *state = care_record_get (patient, "state");
+  const char *postal = care_record_get (patient, "postal_code");
+  g_autofree char *region = g_strjoin (" ", state ? state : "", postal ? postal : "", NULL);
+  GString *out = g_string_new (NULL);
+
+  g_strstrip (region);
+  if (line && *line)
+    g_string_append (out, line);
+  if (city && *city)
+    g_string_append_printf (out, "%s%s", out->len ? ", " : "", city);
+  if (*region)
+    g_string_append_printf (out, "%s%s", out->len ? ", " : "", region);
+
+  if (out->len == 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 static void
 show_patient (CarePatientPage *self,
               CareRecord      *patient)
@@ -302,11 +330,7 @@ show_patient (CarePatientPage *self,
                              self->mrn ? self->mrn : "");
   gtk_label_set_label (self->summary_label, summary);
 
-  address = g_strdup_printf ("%s, %s %s %s",
-                             care_record_get (patient, "address_line") ? care_record_get (patient, "address_line") : "",
-                             care_record_get (patient, "city") ? care_record_get (patient, "city") : "",
-                             care_record_get (patient, "state") ? care_record_get (patient, "state") : "",
-                             care_record_get (patient, "postal_code") ? care_record_get (patient, "postal_code") : "");
+  address = format_address (patient);
   if (g_strcmp0 (care_record_get (patient, "interpreter_needed"), "1") == 0)
     language_text = g_strdup_printf (_("%s (interpreter needed)"), language_name (language));
   else
