@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "care-patient-page.h"
 #include "care-record.h"
@@ -203,11 +204,28 @@ show_allergies (CarePatientPage *self,
     }
 }
 
+/* Orders records whose @user_data column is "active" first; the sort is stable. */
+static int
+compare_active_first (gconstpointer a,
+                      gconstpointer b,
+                      gpointer      user_data)
+{
+  CareRecord *ra = *(CareRecord * const *) a;
+  CareRecord *rb = *(CareRecord * const *) b;
+  gboolean active_a = g_strcmp0 (care_record_get (ra, user_data), "active") == 0;
+  gboolean active_b = g_strcmp0 (care_record_get (rb, user_data), "active") == 0;
+
+  return active_b - active_a;
+}
+
 static void
 show_problems (CarePatientPage *self,
                GPtrArray       *records)
 {
   guint shown = 0;
+
+  /* Active problems first, then resolved and inactive ones. */
+  g_ptr_array_sort_with_data (records, compare_active_first, (gpointer) "clinical_status");
 
   for (guint i = 0; i < records->len; i++)
     {
@@ -234,6 +252,9 @@ show_medications (CarePatientPage *self,
                   GPtrArray       *records)
 {
   guint shown = 0;
+
+  /* Active medications first, then stopped and completed ones. */
+  g_ptr_array_sort_with_data (records, compare_active_first, (gpointer) "status");
 
   for (guint i = 0; i < records->len; i++)
     {
@@ -266,6 +287,25 @@ language_name (const char *code)
   if (g_strcmp0 (code, "en") == 0)
     return _("English");
   return code;
+}
+
+/* "70 years", or months for the very young. */
+static char *
+format_age (const char *birth_date,
+            const char *today)
+{
+  int years = care_text_age_in_years (birth_date, today);
+  int by, bm, bd, ty, tm, td, months;
+
+  if (years < 0)
+    return g_strdup (_("age unknown"));
+
+  if (years >= 2 || sscanf (birth_date, "%d-%d-%d", &by, &bm, &bd) != 3 ||
+      sscanf (today, "%d-%d-%d", &ty, &tm, &td) != 3)
+    return g_strdup_printf (ngettext ("%d year", "%d years", years), years);
+
+  months = (ty - by) * 12 + (tm - bm) - (td < bd ? 1 : 0);
+  return g_strdup_printf (ngettext ("%d month", "%d months", months), months);
 }
 
 /* "12 Elm St, Sweet Home, OR 97386", leaving out what is missing; NULL if nothing is. */
@@ -310,6 +350,7 @@ show_patient (CarePatientPage *self,
   g_autofree char *today = care_text_today ();
   g_autofree char *address = NULL;
   g_autofree char *language_text = NULL;
+  g_autofree char *age_text = NULL;
 
   name = g_strjoin (" ", given ? given : "", middle && *middle ? middle : "", family ? family : "", NULL);
   /* Collapses the double space left by an empty middle name. */
@@ -323,9 +364,9 @@ show_patient (CarePatientPage *self,
   g_free (self->mrn);
   self->mrn = g_strdup (care_record_get (patient, "mrn"));
 
+  age_text = format_age (birth_date, today);
   /* Translators: under the patient's name: age, sex, MRN */
-  summary = g_strdup_printf (_("%d years · %s · MRN %s"),
-                             MAX (care_text_age_in_years (birth_date, today), 0),
+  summary = g_strdup_printf (_("%s · %s · MRN %s"), age_text,
                              care_record_get (patient, "sex") ? care_record_get (patient, "sex") : "",
                              self->mrn ? self->mrn : "");
   gtk_label_set_label (self->summary_label, summary);
