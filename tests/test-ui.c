@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 
 #include "care-db.h"
@@ -170,30 +172,48 @@ assert_first_mrns (JsonObject *state,
     }
 }
 
-static void
-start_app (void)
+static char *config_home;   /* when set: settings persist in a keyfile there */
+
+static GSubprocess *
+spawn_app (const char  *path,
+           const char  *state,
+           char       **out_window)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autofree char *program = care_test_program ("caremesh");
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) search = NULL;
-  g_autofree char *pid = NULL;
   g_autofree char *out = NULL;
+  GSubprocess *process;
 
-  g_subprocess_launcher_setenv (launcher, "CAREMESH_TEST_STATE", state_path, TRUE);
-  app = g_subprocess_launcher_spawn (launcher, &error, program, "--db", db_path, NULL);
+  g_subprocess_launcher_setenv (launcher, "CAREMESH_TEST_STATE", state, TRUE);
+  if (config_home != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+      g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
+    }
+  process = g_subprocess_launcher_spawn (launcher, &error, program, "--db", path, NULL);
   g_assert_no_error (error);
 
-  pid = g_strdup (g_subprocess_get_identifier (app));
   search = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                             "xdotool", "search", "--sync", "--onlyvisible", "--pid", pid, NULL);
+                             "xdotool", "search", "--sync", "--onlyvisible", "--pid",
+                             g_subprocess_get_identifier (process), NULL);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (search, NULL, NULL, &out, NULL, &error));
   g_assert_no_error (error);
   g_strstrip (out);
   /* The first line is the main window. */
-  window_id = g_strndup (out, strcspn (out, "\n"));
-  g_assert_cmpstr (window_id, !=, "");
+  *out_window = g_strndup (out, strcspn (out, "\n"));
+  g_assert_cmpstr (*out_window, !=, "");
+
+  return process;
+}
+
+static void
+start_app (void)
+{
+  g_clear_pointer (&window_id, g_free);
+  app = spawn_app (db_path, state_path, &window_id);
 }
 
 static void
@@ -292,6 +312,112 @@ test_bad_database (void)
   db_path = g_steal_pointer (&good_path);
 }
 
+
+static gboolean
+check_any_list (JsonObject    *state,
+                gconstpointer  data)
+{
+  return g_str_equal (json_object_get_string_member (state, "list_page"), "list");
+}
+
+static int
+window_width (const char *window)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char *line;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              "xdotool", "getwindowgeometry", "--shell", window, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+  line = strstr (out, "WIDTH=");
+  g_assert_nonnull (line);
+
+  return atoi (line + 6);
+}
+
+static void
+test_remembers_window_and_patient (void)
+{
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keyfile = NULL;
+  g_autofree char *settings = NULL;
+  const char *mrn;
+  guint n_found;
+
+  config_home = g_strconcat (db_path, ".config", NULL);
+  keyfile = g_build_filename (config_home, "glib-2.0", "settings", "keyfile", NULL);
+
+  all = expected_search ("", &n_found);
+  mrn = g_ptr_array_index (all, 2);
+
+  start_app ();
+  state = wait_state (check_any_list, NULL, "the patient list");
+  g_clear_pointer (&state, json_object_unref);
+  type_search (mrn);
+  state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (1), "the search by MRN");
+  g_clear_pointer (&state, json_object_unref);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_page_mrn, mrn, "the patient's page");
+  g_clear_pointer (&state, json_object_unref);
+
+  xdotool ("windowsize", "--sync", window_id, "1000", "700", NULL);
+  g_usleep (300000);
+
+  /* Ctrl+Q closes the window, which saves its size and the open patient. */
+  xdotool ("key", "--clearmodifiers", "ctrl+q", NULL);
+  g_assert_true (g_subprocess_wait (app, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (app));
+  g_assert_cmpint (g_subprocess_get_exit_status (app), ==, 0);
+  g_clear_object (&app);
+
+  g_assert_true (g_file_get_contents (keyfile, &settings, NULL, NULL));
+  g_assert_nonnull (strstr (settings, "window-width=1000"));
+  g_assert_nonnull (strstr (settings, "window-height=700"));
+  g_assert_nonnull (strstr (settings, "last-patient-id="));
+
+  /* Started again: same size, same patient open. */
+  g_unlink (state_path);
+  start_app ();
+  state = wait_state (check_page_mrn, mrn, "the last patient, reopened");
+  g_assert_cmpint (window_width (window_id), ==, 1000);
+  stop_app ();
+
+  g_clear_pointer (&config_home, g_free);
+}
+
+static void
+test_two_instances (void)
+{
+  g_autofree char *other_db = care_test_temp_db ();
+  g_autofree char *other_state = g_strconcat (other_db, ".state.json", NULL);
+  g_autofree char *other_window = NULL;
+  g_autoptr(GSubprocess) other = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autofree char *saved_state = NULL;
+
+  /* A second clinic database opens in its own process, beside the first. */
+  start_app ();
+  other = spawn_app (other_db, other_state, &other_window);
+  g_assert_cmpstr (other_window, !=, window_id);
+
+  state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (N_PATIENTS), "the first clinic");
+  g_clear_pointer (&state, json_object_unref);
+
+  saved_state = state_path;
+  state_path = other_state;
+  state = wait_state (check_list_page, "empty", "the second, empty clinic");
+  state_path = saved_state;
+
+  g_subprocess_send_signal (other, SIGTERM);
+  g_subprocess_wait (other, NULL, NULL);
+  stop_app ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -327,6 +453,8 @@ main (int    argc,
 
   g_test_add_func ("/ui/search-and-open", test_search_and_open);
   g_test_add_func ("/ui/bad-database", test_bad_database);
+  g_test_add_func ("/ui/remembers-window-and-patient", test_remembers_window_and_patient);
+  g_test_add_func ("/ui/two-instances", test_two_instances);
 
   status = g_test_run ();
   stop_app ();

@@ -217,6 +217,7 @@ write_state_cb (gpointer user_data)
   guint n = self->patients ? g_list_model_get_n_items (G_LIST_MODEL (self->patients)) : 0;
   CarePatient *selected = self->selection ? gtk_single_selection_get_selected_item (self->selection) : NULL;
   const char *page_mrn = care_patient_page_get_mrn (self->patient_page);
+  gboolean unloaded = FALSE;
 
   self->state_source = 0;
 
@@ -224,6 +225,8 @@ write_state_cb (gpointer user_data)
   g_string_append_printf (json, "\"n_items\": %u, ", n);
   g_string_append_printf (json, "\"searching\": %s, ",
                           self->patients && care_patient_list_get_searching (self->patients) ? "true" : "false");
+  g_string_append_printf (json, "\"query_length\": %u, ",
+                          (guint) g_utf8_strlen (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), -1));
   g_string_append (json, "\"first_mrns\": [");
   for (guint i = 0; i < MIN (n, 5); i++)
     {
@@ -231,6 +234,9 @@ write_state_cb (gpointer user_data)
 
       g_string_append_printf (json, "%s\"%s\"", i ? ", " : "",
                               care_patient_get_loaded (patient) ? care_patient_get_mrn (patient) : "");
+      /* Rows still on their way: write again once they may have arrived. */
+      if (!care_patient_get_loaded (patient))
+        unloaded = TRUE;
     }
   g_string_append (json, "], ");
   g_string_append_printf (json, "\"selected_mrn\": \"%s\", ",
@@ -254,6 +260,9 @@ write_state_cb (gpointer user_data)
 
   if (!g_file_set_contents (self->state_path, json->str, json->len, &error))
     g_warning ("Could not write the test state: %s", error->message);
+
+  if (unloaded)
+    schedule_state_write (self);
 
   return G_SOURCE_REMOVE;
 }
