@@ -173,8 +173,12 @@ find_app (const CareBenchOptions *options,
   if (options->app_path != NULL)
     return g_strdup (options->app_path);
 
-  /* In the build tree caremeshctl sits in src/, next to caremesh. */
-  dir = g_path_get_dirname (argv0);
+  /* caremeshctl and caremesh sit side by side, in the build tree (src/) and installed. */
+  {
+    g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+
+    dir = g_path_get_dirname (self_exe ? self_exe : argv0);
+  }
   candidate = g_build_filename (dir, "caremesh", NULL);
   if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
     return g_steal_pointer (&candidate);
@@ -186,6 +190,7 @@ find_app (const CareBenchOptions *options,
 static gboolean
 run_app_once (const char  *app,
               const char  *db_path,
+              const char  *renderer,
               GHashTable  *figures,
               GError     **error)
 {
@@ -197,6 +202,8 @@ run_app_once (const char  *app,
 
   g_subprocess_launcher_setenv (launcher, "CAREMESH_BENCH_T0", t0, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
+  if (renderer != NULL)
+    g_subprocess_launcher_setenv (launcher, "GSK_RENDERER", renderer, TRUE);
   process = g_subprocess_launcher_spawn (launcher, error, app, "--db", db_path, "--bench", NULL);
   if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, error))
     return FALSE;
@@ -216,6 +223,13 @@ run_app_once (const char  *app,
 
       if (g_strv_length (parts) != 3)
         continue;
+      /* Figures under another renderer get its name as a suffix: first_frame_cairo. */
+      if (renderer != NULL)
+        {
+          g_autofree char *plain = parts[0];
+
+          parts[0] = g_strdup_printf ("%s_%s", plain, renderer);
+        }
       if (!(values = g_hash_table_lookup (figures, parts[0])))
         {
           values = g_array_new (FALSE, FALSE, sizeof (double));
@@ -236,7 +250,10 @@ bench_ui (const CareBenchOptions *options,
   g_autoptr(GHashTable) figures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                           (GDestroyNotify) g_array_unref);
   g_autofree char *app = find_app (options, argv0);
-  const char *names[] = { "first_frame", "rss_after_start", "rss_after_scroll", "scroll_time" };
+  const char *names[] = { "first_frame", "rss_after_start", "rss_after_scroll", "scroll_time",
+                          "first_frame_cairo", "rss_after_start_cairo", "rss_after_scroll_cairo",
+                          "scroll_time_cairo" };
+  const char *renderers[] = { NULL, "cairo" };
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
@@ -251,16 +268,19 @@ bench_ui (const CareBenchOptions *options,
       return 1;
     }
 
+  /* The default renderer (GL; without a GPU, Mesa's software llvmpipe) and the
+   * cairo renderer, alternating so that both see the same machine load. */
   for (guint run = 0; run < options->ui_runs; run++)
-    {
-      g_autoptr(GError) error = NULL;
+    for (guint r = 0; r < G_N_ELEMENTS (renderers); r++)
+      {
+        g_autoptr(GError) error = NULL;
 
-      if (!run_app_once (app, options->db_path, figures, &error))
-        {
-          fprintf (stderr, "caremeshctl bench: %s\n", error->message);
-          return 1;
-        }
-    }
+        if (!run_app_once (app, options->db_path, renderers[r], figures, &error))
+          {
+            fprintf (stderr, "caremeshctl bench: %s\n", error->message);
+            return 1;
+          }
+      }
 
   /* Medians over the runs: machines here are shared and noisy. */
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

@@ -8,7 +8,7 @@
 
 #define PAGE_SIZE 100
 /* At most this many pages stay cached: memory stays flat however far one scrolls. */
-#define MAX_PAGES 40
+#define MAX_PAGES 16
 
 struct _CarePatientList
 {
