@@ -223,7 +223,7 @@ run_app_once (const char  *app,
 
       if (g_strv_length (parts) != 3)
         continue;
-      /* Figures under another renderer get its name as a suffix: first_frame_cairo. */
+      /* Figures under a forced renderer get its name as a suffix: first_frame_gl. */
       if (renderer != NULL)
         {
           g_autofree char *plain = parts[0];
@@ -251,9 +251,9 @@ bench_ui (const CareBenchOptions *options,
                                                           (GDestroyNotify) g_array_unref);
   g_autofree char *app = find_app (options, argv0);
   const char *names[] = { "first_frame", "rss_after_start", "rss_after_scroll", "scroll_time",
-                          "first_frame_cairo", "rss_after_start_cairo", "rss_after_scroll_cairo",
-                          "scroll_time_cairo" };
-  const char *renderers[] = { NULL, "cairo" };
+                          "first_frame_gl", "rss_after_start_gl", "rss_after_scroll_gl",
+                          "scroll_time_gl" };
+  const char *renderers[] = { NULL, "gl" };
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
@@ -268,8 +268,9 @@ bench_ui (const CareBenchOptions *options,
       return 1;
     }
 
-  /* The default renderer (GL; without a GPU, Mesa's software llvmpipe) and the
-   * cairo renderer, alternating so that both see the same machine load. */
+  /* The renderer caremesh chooses (cairo when there is no GPU) and GTK's GL
+   * renderer (without a GPU: Mesa's software llvmpipe), alternating so that
+   * both see the same machine load. */
   for (guint run = 0; run < options->ui_runs; run++)
     for (guint r = 0; r < G_N_ELEMENTS (renderers); r++)
       {
