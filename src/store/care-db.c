@@ -9,30 +9,20 @@
 #include <sqlite3.h>
 
 #include "care-db.h"
+#include "care-db-private.h"
 #include "care-patient.h"
 #include "care-schema.h"
 #include "care-text.h"
 
-struct _CareDb
-{
-  sqlite3    *sqlite;
-  char       *path;
-  char       *device_id;
-  GHashTable *statements;  /* SQL text -> sqlite3_stmt, finalized on close */
-  GHashTable *columns;     /* table -> GPtrArray of column names, from PRAGMA table_info */
-  gint64      clock_override_ms;
-  int         user_version;
-};
-
 /* Columns the store itself keeps; callers may not write them. */
-static const char * const managed_columns[] = {
-  "seq", "id", "created_at", "updated_at", "device_id", "sort_key", NULL
+const char * const _care_db_managed_columns[] = {
+  "seq", "id", "created_at", "updated_at", "device_id", "sort_key", "clocks", NULL
 };
 
 G_DEFINE_QUARK (care-db-error-quark, care_db_error)
 
-static gboolean
-set_error_from_sqlite (CareDb      *self,
+gboolean
+_care_db_set_error_from_sqlite (CareDb      *self,
                        int          rc,
                        const char  *what,
                        GError     **error)
@@ -96,8 +86,8 @@ set_error_from_sqlite (CareDb      *self,
   return FALSE;
 }
 
-static sqlite3_stmt *
-get_statement (CareDb      *self,
+sqlite3_stmt *
+_care_db_get_statement (CareDb      *self,
                const char  *sql,
                GError     **error)
 {
@@ -114,7 +104,7 @@ get_statement (CareDb      *self,
   rc = sqlite3_prepare_v3 (self->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      set_error_from_sqlite (self, rc, "preparing a query", error);
+      _care_db_set_error_from_sqlite (self, rc, "preparing a query", error);
       return NULL;
     }
 
@@ -142,7 +132,7 @@ care_db_exec (CareDb      *self,
   rc = sqlite3_exec (self->sqlite, sql, NULL, NULL, &message);
   sqlite3_free (message);
   if (rc != SQLITE_OK)
-    return set_error_from_sqlite (self, rc, "running a statement", error);
+    return _care_db_set_error_from_sqlite (self, rc, "running a statement", error);
 
   return TRUE;
 }
@@ -174,7 +164,7 @@ query_int (CareDb      *self,
   sqlite3_finalize (stmt);
 
   if (rc != SQLITE_OK)
-    return set_error_from_sqlite (self, rc, "reading the database header", error);
+    return _care_db_set_error_from_sqlite (self, rc, "reading the database header", error);
 
   return TRUE;
 }
@@ -183,7 +173,7 @@ static char *
 meta_get (CareDb     *self,
           const char *key)
 {
-  sqlite3_stmt *stmt = get_statement (self, "SELECT value FROM meta WHERE key = ?", NULL);
+  sqlite3_stmt *stmt = _care_db_get_statement (self, "SELECT value FROM meta WHERE key = ?", NULL);
   char *value = NULL;
 
   if (stmt == NULL)
@@ -203,7 +193,7 @@ meta_set (CareDb      *self,
           const char  *value,
           GError     **error)
 {
-  sqlite3_stmt *stmt = get_statement (self, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", error);
+  sqlite3_stmt *stmt = _care_db_get_statement (self, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", error);
   int rc;
 
   if (stmt == NULL)
@@ -214,7 +204,7 @@ meta_set (CareDb      *self,
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return set_error_from_sqlite (self, rc, "saving settings", error);
+    return _care_db_set_error_from_sqlite (self, rc, "saving settings", error);
 
   return TRUE;
 }
@@ -268,15 +258,27 @@ load_columns (CareDb      *self,
       sqlite3_stmt *stmt = NULL;
       int rc;
 
+      GPtrArray *required = g_ptr_array_new_with_free_func (g_free);
+
       rc = sqlite3_prepare_v2 (self->sqlite, sql, -1, &stmt, NULL);
       while (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-        g_ptr_array_add (columns, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+        {
+          const char *name = (const char *) sqlite3_column_text (stmt, 1);
+
+          g_ptr_array_add (columns, g_strdup (name));
+          /* NOT NULL without a default, not kept by the store: a row made from a
+           * partial change needs a placeholder until the record's first change. */
+          if (sqlite3_column_int (stmt, 3) && sqlite3_column_type (stmt, 4) == SQLITE_NULL &&
+              !g_strv_contains (_care_db_managed_columns, name))
+            g_ptr_array_add (required, g_strdup (name));
+        }
       sqlite3_finalize (stmt);
+      g_hash_table_insert (self->required, g_strdup (*t), required);
 
       if (rc != SQLITE_OK)
         {
           g_ptr_array_unref (columns);
-          return set_error_from_sqlite (self, rc, "reading the schema", error);
+          return _care_db_set_error_from_sqlite (self, rc, "reading the schema", error);
         }
 
       g_hash_table_insert (self->columns, g_strdup (*t), columns);
@@ -334,6 +336,8 @@ care_db_open_at_version (const char  *path,
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
   self->columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_ptr_array_unref);
+  self->required = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_ptr_array_unref);
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -349,7 +353,7 @@ care_db_open_at_version (const char  *path,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
-      set_error_from_sqlite (self, rc, "opening", error);
+      _care_db_set_error_from_sqlite (self, rc, "opening", error);
       return NULL;
     }
 
@@ -408,6 +412,15 @@ care_db_open_at_version (const char  *path,
         return NULL;
     }
 
+  if (self->user_version >= 2)
+    {
+      if (!_care_replica_init (self, error))
+        return NULL;
+      if (user_version < self->user_version &&
+          !_care_replica_after_migration (self, (int) user_version, error))
+        return NULL;
+    }
+
   return g_steal_pointer (&self);
 }
 
@@ -424,8 +437,10 @@ care_db_close (CareDb *self)
   if (self == NULL)
     return;
 
+  _care_replica_clear (self);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->columns, g_hash_table_unref);
+  g_clear_pointer (&self->required, g_hash_table_unref);
   if (self->sqlite != NULL)
     sqlite3_close (self->sqlite);
   g_free (self->path);
@@ -544,8 +559,8 @@ care_db_now_ms (CareDb *self)
   return g_get_real_time () / 1000;
 }
 
-static GPtrArray *
-table_columns (CareDb      *self,
+GPtrArray *
+_care_db_table_columns (CareDb      *self,
                const char  *table,
                GError     **error)
 {
@@ -561,8 +576,8 @@ table_columns (CareDb      *self,
   return columns;
 }
 
-static gboolean
-has_column (GPtrArray  *columns,
+gboolean
+_care_db_has_column (GPtrArray  *columns,
             const char *column)
 {
   for (guint i = 0; i < columns->len; i++)
@@ -572,8 +587,8 @@ has_column (GPtrArray  *columns,
   return FALSE;
 }
 
-static void
-bind_value (sqlite3_stmt *stmt,
+void
+_care_db_bind_value (sqlite3_stmt *stmt,
             int           index,
             const char   *value)
 {
@@ -583,33 +598,6 @@ bind_value (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
 }
 
-static gint64
-lookup_seq (CareDb      *self,
-            const char  *table,
-            const char  *id,
-            GError     **error)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT seq FROM %s WHERE id = ?", table);
-  sqlite3_stmt *stmt = get_statement (self, sql, error);
-  gint64 seq = 0;
-  int rc;
-
-  if (stmt == NULL)
-    return -1;
-
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    seq = sqlite3_column_int64 (stmt, 0);
-  else if (rc != SQLITE_DONE)
-    {
-      set_error_from_sqlite (self, rc, "finding a record", error);
-      seq = -1;
-    }
-  sqlite3_reset (stmt);
-
-  return seq;
-}
 
 /* @text without anything but letters and digits, or "" when that changes nothing. */
 static char *
@@ -636,8 +624,8 @@ squash (const char *text)
 
 /* The patient's sort key and its row in the local search index follow every
  * write of the patient. */
-static gboolean
-reindex_patient (CareDb      *self,
+gboolean
+_care_db_reindex_patient (CareDb      *self,
                  gint64       seq,
                  GError     **error)
 {
@@ -650,13 +638,13 @@ reindex_patient (CareDb      *self,
   gsize n_digits;
   int rc;
 
-  if (!(stmt = get_statement (self, select_sql, error)))
+  if (!(stmt = _care_db_get_statement (self, select_sql, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, seq);
   if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
     {
       sqlite3_reset (stmt);
-      return set_error_from_sqlite (self, rc, "indexing a patient", error);
+      return _care_db_set_error_from_sqlite (self, rc, "indexing a patient", error);
     }
   given = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   middle = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
@@ -688,16 +676,16 @@ reindex_patient (CareDb      *self,
                          n_digits > 7 ? digits + n_digits - 7 : "",
                          n_digits > 4 ? digits + n_digits - 4 : "");
 
-  if (!(stmt = get_statement (self, "UPDATE patients SET sort_key = ? WHERE seq = ?", error)))
+  if (!(stmt = _care_db_get_statement (self, "UPDATE patients SET sort_key = ? WHERE seq = ?", error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, sort_key, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, seq);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return set_error_from_sqlite (self, rc, "indexing a patient", error);
+    return _care_db_set_error_from_sqlite (self, rc, "indexing a patient", error);
 
-  if (!(stmt = get_statement (self, "INSERT OR REPLACE INTO patient_search (rowid, name, ids) VALUES (?, ?, ?)", error)))
+  if (!(stmt = _care_db_get_statement (self, "INSERT OR REPLACE INTO patient_search (rowid, name, ids) VALUES (?, ?, ?)", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, seq);
   sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
@@ -705,7 +693,7 @@ reindex_patient (CareDb      *self,
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return set_error_from_sqlite (self, rc, "indexing a patient", error);
+    return _care_db_set_error_from_sqlite (self, rc, "indexing a patient", error);
 
   return TRUE;
 }
@@ -720,20 +708,14 @@ care_db_put (CareDb      *self,
              GError     **error)
 {
   g_autofree char *new_id = NULL;
-  g_autoptr(GString) sql = NULL;
   GPtrArray *columns;
-  sqlite3_stmt *stmt;
-  gboolean own_transaction;
-  gint64 now = care_db_now_ms (self);
-  gint64 seq;
   guint n;
-  int rc;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (actor != NULL && *actor != '\0', FALSE);
   g_return_val_if_fail (fields != NULL, FALSE);
 
-  if (!(columns = table_columns (self, table, error)))
+  if (!(columns = _care_db_table_columns (self, table, error)))
     return FALSE;
 
   n = care_fields_get_n (fields);
@@ -741,7 +723,7 @@ care_db_put (CareDb      *self,
     {
       const char *column = care_fields_get_column (fields, i);
 
-      if (g_strv_contains (managed_columns, column) || !has_column (columns, column))
+      if (g_strv_contains (_care_db_managed_columns, column) || !_care_db_has_column (columns, column))
         {
           g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID,
                        _("“%s” is not a field of %s that can be written."), column, table);
@@ -756,77 +738,21 @@ care_db_put (CareDb      *self,
       return FALSE;
     }
 
-  /* A write of a patient and its index entry is one unit. */
-  own_transaction = sqlite3_get_autocommit (self->sqlite) && g_str_equal (table, "patients");
-  if (own_transaction && !care_db_begin (self, error))
-    return FALSE;
+  if (id == NULL)
+    id = new_id = g_uuid_string_random ();
 
-  seq = id != NULL ? lookup_seq (self, table, id, error) : 0;
-  if (seq < 0)
-    goto failed;
-
-  sql = g_string_new (NULL);
-  if (seq > 0)
-    {
-      g_string_append_printf (sql, "UPDATE %s SET updated_at = ?1, device_id = ?2", table);
-      for (guint i = 0; i < n; i++)
-        g_string_append_printf (sql, ", %s = ?%u", care_fields_get_column (fields, i), i + 4);
-      g_string_append (sql, " WHERE id = ?3");
-    }
-  else
-    {
-      if (id == NULL)
-        id = new_id = g_uuid_string_random ();
-      g_string_append_printf (sql, "INSERT INTO %s (updated_at, device_id, id, created_at", table);
-      for (guint i = 0; i < n; i++)
-        g_string_append_printf (sql, ", %s", care_fields_get_column (fields, i));
-      g_string_append (sql, ") VALUES (?1, ?2, ?3, ?1");
-      for (guint i = 0; i < n; i++)
-        g_string_append_printf (sql, ", ?%u", i + 4);
-      g_string_append (sql, ")");
-    }
-
-  if (!(stmt = get_statement (self, sql->str, error)))
-    goto failed;
-
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_text (stmt, 2, self->device_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, id, -1, SQLITE_STATIC);
-  for (guint i = 0; i < n; i++)
-    bind_value (stmt, (int) i + 4, care_fields_get_value (fields, i));
-
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_error_from_sqlite (self, rc, "saving a record", error);
-      goto failed;
-    }
-
-  if (g_str_equal (table, "patients"))
-    {
-      if (seq == 0)
-        seq = sqlite3_last_insert_rowid (self->sqlite);
-      if (!reindex_patient (self, seq, error))
-        goto failed;
-    }
-
-  if (own_transaction && !care_db_commit (self, error))
+  /* The row, its change and (for patients) the search index are one unit. */
+  if (!_care_replica_write_local (self, actor, table, id, fields, FALSE, error))
     return FALSE;
 
   if (out_id != NULL)
     *out_id = g_strdup (id);
 
   return TRUE;
-
-failed:
-  if (own_transaction)
-    care_db_rollback (self);
-  return FALSE;
 }
 
-static CareRecord *
-record_from_row (const char   *table,
+CareRecord *
+_care_db_record_from_row (const char   *table,
                  sqlite3_stmt *stmt)
 {
   CareRecord *record = care_record_new (table, NULL);
@@ -860,21 +786,21 @@ care_db_get (CareDb      *self,
   g_return_val_if_fail (actor != NULL, NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  if (!table_columns (self, table, error))
+  if (!_care_db_table_columns (self, table, error))
     return NULL;
 
   sql = g_strdup_printf ("SELECT * FROM %s WHERE id = ?", table);
-  if (!(stmt = get_statement (self, sql, error)))
+  if (!(stmt = _care_db_get_statement (self, sql, error)))
     return NULL;
 
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    record = record_from_row (table, stmt);
+    record = _care_db_record_from_row (table, stmt);
   else if (rc == SQLITE_DONE)
     g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_NOT_FOUND, _("The record was not found."));
   else
-    set_error_from_sqlite (self, rc, "reading a record", error);
+    _care_db_set_error_from_sqlite (self, rc, "reading a record", error);
   sqlite3_reset (stmt);
 
   return record;
@@ -897,17 +823,17 @@ care_db_list (CareDb      *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (actor != NULL, NULL);
 
-  if (!(columns = table_columns (self, table, error)))
+  if (!(columns = _care_db_table_columns (self, table, error)))
     return NULL;
 
-  if (order_by != NULL && !has_column (columns, order_by))
+  if (order_by != NULL && !_care_db_has_column (columns, order_by))
     {
       g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID,
                    _("“%s” is not a field of %s."), order_by, table);
       return NULL;
     }
 
-  if (patient_id != NULL && !has_column (columns, "patient_id"))
+  if (patient_id != NULL && !_care_db_has_column (columns, "patient_id"))
     {
       g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID,
                    _("Records of type %s do not belong to a patient."), table);
@@ -920,19 +846,19 @@ care_db_list (CareDb      *self,
     g_string_append (sql, " WHERE patient_id = ?");
   g_string_append_printf (sql, " ORDER BY %s, seq", order_by ? order_by : "seq");
 
-  if (!(stmt = get_statement (self, sql->str, error)))
+  if (!(stmt = _care_db_get_statement (self, sql->str, error)))
     return NULL;
   if (patient_id != NULL)
     sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_STATIC);
 
   records = g_ptr_array_new_with_free_func (g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (records, record_from_row (table, stmt));
+    g_ptr_array_add (records, _care_db_record_from_row (table, stmt));
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
     {
-      set_error_from_sqlite (self, rc, "reading records", error);
+      _care_db_set_error_from_sqlite (self, rc, "reading records", error);
       return NULL;
     }
 
@@ -949,7 +875,7 @@ care_db_count (CareDb      *self,
 
   g_return_val_if_fail (self != NULL, -1);
 
-  if (!table_columns (self, table, error))
+  if (!_care_db_table_columns (self, table, error))
     return -1;
 
   sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
@@ -1048,17 +974,17 @@ care_db_search_patients (CareDb      *self,
 
   if (is_blank (query))
     {
-      stmt = get_statement (self, "SELECT seq FROM patients ORDER BY sort_key, seq", error);
+      stmt = _care_db_get_statement (self, "SELECT seq FROM patients ORDER BY sort_key, seq", error);
     }
   else if ((date = care_text_parse_date (query)) != NULL)
     {
-      stmt = get_statement (self, "SELECT seq FROM patients WHERE birth_date = ? ORDER BY sort_key, seq", error);
+      stmt = _care_db_get_statement (self, "SELECT seq FROM patients WHERE birth_date = ? ORDER BY sort_key, seq", error);
       if (stmt)
         sqlite3_bind_text (stmt, 1, date, -1, SQLITE_STATIC);
     }
   else if ((match = build_match_query (query)) != NULL)
     {
-      stmt = get_statement (self,
+      stmt = _care_db_get_statement (self,
                             "SELECT p.seq FROM patient_search s JOIN patients p ON p.seq = s.rowid "
                             "WHERE patient_search MATCH ? ORDER BY p.sort_key, p.seq", error);
       if (stmt)
@@ -1083,7 +1009,7 @@ care_db_search_patients (CareDb      *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_error_from_sqlite (self, rc, "searching", error);
+      _care_db_set_error_from_sqlite (self, rc, "searching", error);
       return NULL;
     }
 
@@ -1110,7 +1036,7 @@ care_db_load_patients (CareDb        *self,
     g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i ? "," : "", seqs[i]);
   g_string_append_c (list, ']');
 
-  stmt = get_statement (self, "SELECT * FROM patients WHERE seq IN (SELECT value FROM json_each(?))", error);
+  stmt = _care_db_get_statement (self, "SELECT * FROM patients WHERE seq IN (SELECT value FROM json_each(?))", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, list->str, -1, SQLITE_STATIC);
@@ -1118,7 +1044,7 @@ care_db_load_patients (CareDb        *self,
   by_seq = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(CareRecord) record = record_from_row ("patients", stmt);
+      g_autoptr(CareRecord) record = _care_db_record_from_row ("patients", stmt);
       gint64 *seq = g_new (gint64, 1);
 
       *seq = sqlite3_column_int64 (stmt, 0);
@@ -1128,7 +1054,7 @@ care_db_load_patients (CareDb        *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_error_from_sqlite (self, rc, "reading patients", error);
+      _care_db_set_error_from_sqlite (self, rc, "reading patients", error);
       return NULL;
     }
 
@@ -1176,7 +1102,7 @@ care_db_content_hash (CareDb      *self,
               int type = sqlite3_column_type (stmt, i);
               const guchar *text;
 
-              if (g_strv_contains (managed_columns, name) && !g_str_equal (name, "id"))
+              if (g_strv_contains (_care_db_managed_columns, name) && !g_str_equal (name, "id"))
                 continue;
 
               text = sqlite3_column_text (stmt, i);
@@ -1192,10 +1118,13 @@ care_db_content_hash (CareDb      *self,
 
       if (rc != SQLITE_DONE)
         {
-          set_error_from_sqlite (self, rc, "hashing", error);
+          _care_db_set_error_from_sqlite (self, rc, "hashing", error);
           return NULL;
         }
     }
+
+  if (self->user_version >= 2 && !_care_replica_hash_conflicts (self, checksum, error))
+    return NULL;
 
   return g_strdup (g_checksum_get_string (checksum));
 }

@@ -39,6 +39,7 @@ typedef enum
   CARE_DB_ERROR_READ_ONLY,     /* the file or its folder cannot be written */
   CARE_DB_ERROR_INVALID,       /* the caller asked for something invalid (unknown table/column, bad value) */
   CARE_DB_ERROR_NOT_FOUND,     /* no such record */
+  CARE_DB_ERROR_CLOCK,         /* a peer's clock is too far ahead: its changes were refused */
   CARE_DB_ERROR_FAILED,        /* anything else */
 } CareDbError;
 
@@ -140,6 +141,77 @@ gboolean    care_db_exec               (CareDb       *db,
                                         const char   *sql,
                                         GError      **error);
 
+/* Replication (docs/sync.md) */
+
+/**
+ * CareChange:
+ *
+ * One write of one record by one device, as stored and as exchanged.
+ * @fields is JSON: { "field": { "v": "value" or null, "p": [["device", counter], ...] }, ... }
+ */
+typedef struct
+{
+  char   *origin;     /* device id (UUID) */
+  gint64  counter;    /* that device's change number, from 1 */
+  gint64  hlc;        /* hybrid logical clock: physical ms << 16 | logical */
+  char   *table;
+  char   *record_id;
+  char   *actor;
+  gint64  seen;       /* highest hlc of this record the writer had applied */
+  char   *fields;
+} CareChange;
+
+CareChange *care_change_copy           (const CareChange *change);
+void        care_change_free           (CareChange   *change);
+
+/* Default 10 minutes. */
+void        care_db_set_max_clock_ahead (CareDb      *db,
+                                         gint64       ms);
+gint64      care_db_get_hlc            (CareDb       *db);
+
+/* (element-type utf8 gint64*): per origin device, the complete prefix of its
+ * changes this replica holds, this device included. */
+GHashTable *care_db_version_vector     (CareDb       *db,
+                                        GError      **error);
+/* Changes this replica holds that @vector does not cover, in local order, from
+ * *@cursor on, at most @limit; *@cursor is advanced past what is returned.
+ * Returns (element-type CareChange); empty when there is nothing more. */
+GPtrArray  *care_db_changes_since      (CareDb       *db,
+                                        GHashTable   *vector,
+                                        gint64       *cursor,
+                                        guint         limit,
+                                        GError      **error);
+/* Merges a batch in one transaction: all or nothing. Changes already held are
+ * skipped. @n_new: (out) (optional): how many were new. */
+gboolean    care_db_apply_changes      (CareDb       *db,
+                                        GPtrArray    *changes,
+                                        guint        *n_new,
+                                        GError      **error);
+/* Unresolved conflicts, as records of type "conflicts" (tbl, rid, field, kind,
+ * value, hlc, actor, device, significant, patient_id, winner_value). */
+GPtrArray  *care_db_conflicts          (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *patient_id,
+                                        gboolean      significant_only,
+                                        GError      **error);
+/* A person chose @value for a field with concurrent values: replaces them all. */
+gboolean    care_db_resolve_conflict   (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *table,
+                                        const char   *id,
+                                        const char   *field,
+                                        const char   *value,
+                                        GError      **error);
+/* Tombstone: the record stays, retired. */
+gboolean    care_db_retire             (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *table,
+                                        const char   *id,
+                                        GError      **error);
+gint64      care_db_count_changes      (CareDb       *db,
+                                        GError      **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CareDb, care_db_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CareChange, care_change_free)
 
 G_END_DECLS

@@ -213,8 +213,75 @@ static const char migration_1[] =
   "CREATE VIRTUAL TABLE patient_search USING fts5 ("
   "  name, ids, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');";
 
+
+/* Version 2: replication (docs/sync.md). Every record type gains a tombstone and a
+ * map of its fields' winning changes; the change log, version vector and conflicts. */
+static const char migration_2[] =
+  "CREATE TABLE devices (idx INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE);"
+  "CREATE TABLE changes ("
+  "  seq INTEGER PRIMARY KEY,"               /* local order of arrival */
+  "  origin INTEGER NOT NULL,"               /* devices.idx */
+  "  counter INTEGER NOT NULL,"
+  "  hlc INTEGER NOT NULL,"
+  "  tbl TEXT NOT NULL, rid TEXT NOT NULL,"
+  "  actor TEXT, seen INTEGER NOT NULL DEFAULT 0,"
+  "  fields TEXT NOT NULL,"                  /* JSON: field -> {v: value, p: [[device, counter]...]} */
+  "  UNIQUE (origin, counter));"
+  "CREATE TABLE vector (origin INTEGER PRIMARY KEY, counter INTEGER NOT NULL);"
+  "CREATE TABLE superseded (origin INTEGER NOT NULL, counter INTEGER NOT NULL, field TEXT NOT NULL,"
+  "  PRIMARY KEY (origin, counter, field)) WITHOUT ROWID;"
+  "CREATE TABLE conflicts ("
+  "  tbl TEXT NOT NULL, rid TEXT NOT NULL, field TEXT NOT NULL,"
+  "  origin INTEGER NOT NULL, counter INTEGER NOT NULL,"   /* the losing change, or the retire */
+  "  kind TEXT NOT NULL DEFAULT 'value',"    /* value | retired-edit */
+  "  value TEXT, hlc INTEGER NOT NULL, actor TEXT,"
+  "  significant INTEGER NOT NULL DEFAULT 0,"
+  "  patient_id TEXT,"
+  "  PRIMARY KEY (tbl, rid, field, origin, counter)) WITHOUT ROWID;"
+  "CREATE INDEX conflicts_patient ON conflicts (patient_id);"
+  "CREATE TABLE parked (origin INTEGER NOT NULL, counter INTEGER NOT NULL, field TEXT NOT NULL,"
+  "  PRIMARY KEY (origin, counter, field)) WITHOUT ROWID;"
+  "ALTER TABLE organizations ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE organizations ADD COLUMN clocks TEXT;"
+  "ALTER TABLE practitioners ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE practitioners ADD COLUMN clocks TEXT;"
+  "ALTER TABLE patients ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE patients ADD COLUMN clocks TEXT;"
+  "ALTER TABLE care_team_members ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE care_team_members ADD COLUMN clocks TEXT;"
+  "ALTER TABLE conditions ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE conditions ADD COLUMN clocks TEXT;"
+  "ALTER TABLE allergies ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE allergies ADD COLUMN clocks TEXT;"
+  "ALTER TABLE encounters ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE encounters ADD COLUMN clocks TEXT;"
+  "ALTER TABLE medication_orders ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE medication_orders ADD COLUMN clocks TEXT;"
+  "ALTER TABLE medication_dispenses ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE medication_dispenses ADD COLUMN clocks TEXT;"
+  "ALTER TABLE observations ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE observations ADD COLUMN clocks TEXT;"
+  "ALTER TABLE immunizations ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE immunizations ADD COLUMN clocks TEXT;"
+  "ALTER TABLE care_plans ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE care_plans ADD COLUMN clocks TEXT;"
+  "ALTER TABLE goals ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE goals ADD COLUMN clocks TEXT;"
+  "ALTER TABLE care_tasks ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE care_tasks ADD COLUMN clocks TEXT;"
+  "ALTER TABLE referrals ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE referrals ADD COLUMN clocks TEXT;"
+  "ALTER TABLE notes ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE notes ADD COLUMN clocks TEXT;";
+
+/* Version 3: the name a patient prefers to be called. */
+static const char migration_3[] =
+  "ALTER TABLE patients ADD COLUMN preferred_name TEXT;";
+
 static const char *migrations[] = {
   migration_1,
+  migration_2,
+  migration_3,
 };
 
 static const char * const record_types[] = {

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "care-db.h"
+
+G_BEGIN_DECLS
+
+struct _CareDb
+{
+  sqlite3    *sqlite;
+  char       *path;
+  char       *device_id;
+  GHashTable *statements;  /* SQL text -> sqlite3_stmt, finalized on close */
+  GHashTable *columns;     /* table -> GPtrArray of column names, from PRAGMA table_info */
+  GHashTable *required;    /* table -> GPtrArray of NOT NULL columns without a default */
+  gint64      clock_override_ms;
+  int         user_version;
+
+  /* Replication (care-replica.c) */
+  gint64      device_idx;   /* this device in the devices table */
+  gint64      hlc_last;     /* the hybrid logical clock: last value used or seen */
+  gint64      counter;      /* this device's last change number */
+  GHashTable *device_idx_by_uuid;  /* char* -> gint64* */
+  GHashTable *device_uuid_by_idx;  /* gint64* -> char* */
+  gint64      max_clock_ahead_ms;
+};
+
+extern const char * const _care_db_managed_columns[];
+
+gboolean      _care_db_set_error_from_sqlite (CareDb        *self,
+                                              int            rc,
+                                              const char    *what,
+                                              GError       **error);
+sqlite3_stmt *_care_db_get_statement         (CareDb        *self,
+                                              const char    *sql,
+                                              GError       **error);
+GPtrArray    *_care_db_table_columns         (CareDb        *self,
+                                              const char    *table,
+                                              GError       **error);
+gboolean      _care_db_has_column            (GPtrArray     *columns,
+                                              const char    *column);
+void          _care_db_bind_value            (sqlite3_stmt  *stmt,
+                                              int            index,
+                                              const char    *value);
+gboolean      _care_db_reindex_patient       (CareDb        *self,
+                                              gint64         seq,
+                                              GError       **error);
+CareRecord   *_care_db_record_from_row       (const char    *table,
+                                              sqlite3_stmt  *stmt);
+
+/* care-replica.c */
+gboolean      _care_replica_init             (CareDb        *self,
+                                              GError       **error);
+void          _care_replica_clear            (CareDb        *self);
+/* Records and applies a local write (the body of care_db_put). */
+gboolean      _care_replica_write_local      (CareDb        *self,
+                                              const char    *actor,
+                                              const char    *table,
+                                              const char    *id,
+                                              CareFields    *fields,
+                                              gboolean       resolve,
+                                              GError       **error);
+/* After a migration: records rows that have no change yet, and applies parked fields. */
+gboolean      _care_replica_after_migration  (CareDb        *self,
+                                              int            from_version,
+                                              GError       **error);
+gboolean      _care_replica_hash_conflicts   (CareDb        *self,
+                                              GChecksum     *checksum,
+                                              GError       **error);
+
+G_END_DECLS

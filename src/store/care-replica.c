@@ -1,0 +1,1713 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "care-replica"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "care-db-private.h"
+
+/*
+ * Replication: recording local writes as changes, merging changes from other
+ * replicas, version vectors and conflicts. The design and the merge rules are in
+ * docs/sync.md; in short, every field's state is a function of the set of changes
+ * received (its heads, the winner among them, the losers kept as conflicts), so
+ * merging in any order, any number of times, gives the same state.
+ */
+
+#define DEFAULT_MAX_AHEAD_MS (10 * 60 * 1000)
+#define HLC_PHYSICAL(hlc) ((hlc) >> 16)
+
+typedef struct
+{
+  gint64 origin;    /* devices.idx */
+  gint64 counter;
+} ChangeId;
+
+typedef struct
+{
+  char   *field;
+  char   *value;
+  GArray *parents;  /* ChangeId */
+} FieldChange;
+
+/* A change being applied, with its device as a local number. */
+typedef struct
+{
+  gint64      origin;
+  gint64      counter;
+  gint64      hlc;
+  const char *table;
+  const char *record_id;
+  const char *actor;
+  gint64      seen;
+  GPtrArray  *fields;  /* FieldChange */
+} Incoming;
+
+/* A head of a field: the incoming change, the current winner, or a loser. */
+typedef struct
+{
+  gint64  hlc;
+  gint64  origin;
+  gint64  counter;
+  char   *value;
+  char   *actor;
+} Head;
+
+/* The record's row as merging needs it. */
+typedef struct
+{
+  gint64      seq;         /* 0: no row yet */
+  JsonObject *clocks;      /* field -> [hlc, origin, counter] of the winner */
+  char       *patient_id;
+  GHashTable *set;         /* field -> new value (NULL for SQL NULL) */
+  gboolean    clocks_changed;
+} Row;
+
+/* Fields whose concurrent values a person must review (docs/sync.md). */
+static const struct
+{
+  const char *table;
+  const char *fields;
+} significant_fields[] = {
+  { "allergies", " substance code criticality severity clinical_status verification_status reaction type " },
+  { "medication_orders", " drug rxnorm dose route frequency status " },
+  { "conditions", " code clinical_status verification_status " },
+  { "goals", " target_low target_high target_unit lifecycle_status measure_loinc " },
+  { "care_tasks", " assignee_id discipline status due_date " },
+  { "referrals", " status urgency " },
+};
+
+static void
+field_change_free (gpointer data)
+{
+  FieldChange *fc = data;
+
+  g_free (fc->field);
+  g_free (fc->value);
+  g_array_unref (fc->parents);
+  g_free (fc);
+}
+
+static FieldChange *
+field_change_new (const char *field,
+                  const char *value)
+{
+  FieldChange *fc = g_new0 (FieldChange, 1);
+
+  fc->field = g_strdup (field);
+  fc->value = g_strdup (value);
+  fc->parents = g_array_new (FALSE, FALSE, sizeof (ChangeId));
+
+  return fc;
+}
+
+static void
+row_clear (Row *row)
+{
+  g_clear_pointer (&row->clocks, json_object_unref);
+  g_clear_pointer (&row->patient_id, g_free);
+  g_clear_pointer (&row->set, g_hash_table_unref);
+}
+
+static void
+head_clear (Head *head)
+{
+  g_clear_pointer (&head->value, g_free);
+  g_clear_pointer (&head->actor, g_free);
+}
+
+static gboolean
+is_significant (const char *table,
+                const char *field)
+{
+  g_autofree char *needle = NULL;
+
+  if (g_str_equal (field, "retired"))
+    return TRUE;
+
+  needle = g_strdup_printf (" %s ", field);
+  for (guint i = 0; i < G_N_ELEMENTS (significant_fields); i++)
+    if (g_str_equal (significant_fields[i].table, table))
+      return strstr (significant_fields[i].fields, needle) != NULL;
+
+  return FALSE;
+}
+
+CareChange *
+care_change_copy (const CareChange *change)
+{
+  CareChange *copy = g_new0 (CareChange, 1);
+
+  copy->origin = g_strdup (change->origin);
+  copy->counter = change->counter;
+  copy->hlc = change->hlc;
+  copy->table = g_strdup (change->table);
+  copy->record_id = g_strdup (change->record_id);
+  copy->actor = g_strdup (change->actor);
+  copy->seen = change->seen;
+  copy->fields = g_strdup (change->fields);
+
+  return copy;
+}
+
+void
+care_change_free (CareChange *change)
+{
+  if (change == NULL)
+    return;
+
+  g_free (change->origin);
+  g_free (change->table);
+  g_free (change->record_id);
+  g_free (change->actor);
+  g_free (change->fields);
+  g_free (change);
+}
+
+/* Small statement helpers */
+
+static gboolean
+step_done (CareDb        *self,
+           sqlite3_stmt  *stmt,
+           const char    *what,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _care_db_set_error_from_sqlite (self, rc, what, error);
+
+  return TRUE;
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           i)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, i));
+}
+
+/* Devices */
+
+static gint64
+device_idx (CareDb      *self,
+            const char  *uuid,
+            GError     **error)
+{
+  gint64 *cached = g_hash_table_lookup (self->device_idx_by_uuid, uuid);
+  sqlite3_stmt *stmt;
+  gint64 idx;
+
+  if (cached != NULL)
+    return *cached;
+
+  if (!(stmt = _care_db_get_statement (self, "INSERT INTO devices (uuid) VALUES (?)", error)))
+    return -1;
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, "registering a device", error))
+    return -1;
+
+  idx = sqlite3_last_insert_rowid (self->sqlite);
+  g_hash_table_insert (self->device_idx_by_uuid, g_strdup (uuid), g_memdup2 (&idx, sizeof idx));
+  g_hash_table_insert (self->device_uuid_by_idx, g_memdup2 (&idx, sizeof idx), g_strdup (uuid));
+
+  return idx;
+}
+
+static const char *
+device_uuid (CareDb *self,
+             gint64  idx)
+{
+  return g_hash_table_lookup (self->device_uuid_by_idx, &idx);
+}
+
+/* The clock */
+
+static gint64
+next_hlc (CareDb *self)
+{
+  gint64 physical = care_db_now_ms (self) << 16;
+
+  self->hlc_last = MAX (self->hlc_last + 1, physical);
+
+  return self->hlc_last;
+}
+
+gint64
+care_db_get_hlc (CareDb *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->hlc_last;
+}
+
+void
+care_db_set_max_clock_ahead (CareDb *self,
+                             gint64  ms)
+{
+  g_return_if_fail (self != NULL);
+
+  self->max_clock_ahead_ms = ms;
+}
+
+static gboolean
+query_int64 (CareDb      *self,
+             const char  *sql,
+             gint64       bind,
+             gint64      *out,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = _care_db_get_statement (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (bind >= 0)
+    sqlite3_bind_int64 (stmt, 1, bind);
+  rc = sqlite3_step (stmt);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _care_db_set_error_from_sqlite (self, rc, "reading the change log", error);
+
+  return TRUE;
+}
+
+gboolean
+_care_replica_init (CareDb  *self,
+                    GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  self->device_idx_by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->device_uuid_by_idx = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->max_clock_ahead_ms = DEFAULT_MAX_AHEAD_MS;
+
+  if (!(stmt = _care_db_get_statement (self, "SELECT idx, uuid FROM devices", error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 idx = sqlite3_column_int64 (stmt, 0);
+
+      g_hash_table_insert (self->device_idx_by_uuid, column_dup (stmt, 1), g_memdup2 (&idx, sizeof idx));
+      g_hash_table_insert (self->device_uuid_by_idx, g_memdup2 (&idx, sizeof idx), column_dup (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _care_db_set_error_from_sqlite (self, rc, "reading devices", error);
+
+  if ((self->device_idx = device_idx (self, self->device_id, error)) < 0)
+    return FALSE;
+
+  /* The clock and this device's counter live on in the change log itself, so they
+   * survive restarts and a wall clock that steps backwards. */
+  return query_int64 (self, "SELECT max(hlc) FROM changes", -1, &self->hlc_last, error) &&
+         query_int64 (self, "SELECT max(counter) FROM changes WHERE origin = ?", self->device_idx,
+                      &self->counter, error);
+}
+
+void
+_care_replica_clear (CareDb *self)
+{
+  g_clear_pointer (&self->device_idx_by_uuid, g_hash_table_unref);
+  g_clear_pointer (&self->device_uuid_by_idx, g_hash_table_unref);
+}
+
+/* Reading a record's state */
+
+static gboolean
+load_row (CareDb      *self,
+          const char  *table,
+          const char  *record_id,
+          GPtrArray   *columns,
+          Row         *row,
+          GError     **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  memset (row, 0, sizeof *row);
+  row->set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  sql = g_strdup_printf ("SELECT seq, clocks, %s FROM %s WHERE id = ?",
+                         _care_db_has_column (columns, "patient_id") ? "patient_id" : "NULL", table);
+  if (!(stmt = _care_db_get_statement (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      const char *clocks = (const char *) sqlite3_column_text (stmt, 1);
+
+      row->seq = sqlite3_column_int64 (stmt, 0);
+      row->patient_id = column_dup (stmt, 2);
+      if (clocks != NULL)
+        {
+          g_autoptr(JsonParser) parser = json_parser_new ();
+
+          if (json_parser_load_from_data (parser, clocks, -1, NULL) &&
+              JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+            row->clocks = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+        }
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _care_db_set_error_from_sqlite (self, rc, "reading a record", error);
+
+  if (row->clocks == NULL)
+    row->clocks = json_object_new ();
+  if (g_str_equal (table, "patients"))
+    {
+      g_free (row->patient_id);
+      row->patient_id = g_strdup (record_id);
+    }
+
+  return TRUE;
+}
+
+/* The winner of @field as [hlc, origin, counter]; FALSE when the field has none. */
+static gboolean
+row_winner (Row        *row,
+            const char *field,
+            Head       *head)
+{
+  JsonArray *clock;
+
+  memset (head, 0, sizeof *head);
+  if (!json_object_has_member (row->clocks, field))
+    return FALSE;
+
+  clock = json_object_get_array_member (row->clocks, field);
+  head->hlc = json_array_get_int_element (clock, 0);
+  head->origin = json_array_get_int_element (clock, 1);
+  head->counter = json_array_get_int_element (clock, 2);
+
+  return TRUE;
+}
+
+static void
+row_set_winner (Row        *row,
+                const char *field,
+                const Head *head)
+{
+  JsonArray *clock = json_array_sized_new (3);
+
+  json_array_add_int_element (clock, head->hlc);
+  json_array_add_int_element (clock, head->origin);
+  json_array_add_int_element (clock, head->counter);
+  json_object_set_array_member (row->clocks, field, clock);
+  g_hash_table_insert (row->set, g_strdup (field), g_strdup (head->value));
+  row->clocks_changed = TRUE;
+}
+
+/* The value the row holds now for @field (set in this merge, or stored). */
+static char *
+row_value (CareDb      *self,
+           const char  *table,
+           Row         *row,
+           const char  *field,
+           GError     **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  char *value = NULL;
+  int rc;
+
+  if (g_hash_table_contains (row->set, field))
+    return g_strdup (g_hash_table_lookup (row->set, field));
+  if (row->seq == 0)
+    return NULL;
+
+  sql = g_strdup_printf ("SELECT %s FROM %s WHERE seq = ?", field, table);
+  if (!(stmt = _care_db_get_statement (self, sql, error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, row->seq);
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    value = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return value;
+}
+
+static char *
+change_actor (CareDb *self,
+              gint64  origin,
+              gint64  counter)
+{
+  sqlite3_stmt *stmt = _care_db_get_statement (self, "SELECT actor FROM changes WHERE origin = ? AND counter = ?", NULL);
+  char *actor = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, origin);
+  sqlite3_bind_int64 (stmt, 2, counter);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    actor = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return actor;
+}
+
+static gboolean
+change_exists (CareDb  *self,
+               gint64   origin,
+               gint64   counter,
+               gint64  *seen)
+{
+  sqlite3_stmt *stmt = _care_db_get_statement (self, "SELECT seen FROM changes WHERE origin = ? AND counter = ?", NULL);
+  gboolean exists;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, origin);
+  sqlite3_bind_int64 (stmt, 2, counter);
+  exists = sqlite3_step (stmt) == SQLITE_ROW;
+  if (exists && seen != NULL)
+    *seen = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return exists;
+}
+
+/* Conflicts */
+
+static gboolean
+store_loser (CareDb      *self,
+             const char  *table,
+             const char  *record_id,
+             Row         *row,
+             const char  *field,
+             const Head  *head,
+             GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _care_db_get_statement (self,
+                                 "INSERT OR REPLACE INTO conflicts (tbl, rid, field, origin, counter, kind, value, hlc, actor, significant, patient_id) "
+                                 "VALUES (?, ?, ?, ?, ?, 'value', ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, record_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, head->origin);
+  sqlite3_bind_int64 (stmt, 5, head->counter);
+  _care_db_bind_value (stmt, 6, head->value);
+  sqlite3_bind_int64 (stmt, 7, head->hlc);
+  _care_db_bind_value (stmt, 8, head->actor);
+  sqlite3_bind_int (stmt, 9, is_significant (table, field));
+  _care_db_bind_value (stmt, 10, row->patient_id);
+
+  return step_done (self, stmt, "recording a conflict", error);
+}
+
+/* Removes the loser @id of @field; TRUE if there was one. */
+static gboolean
+drop_loser (CareDb     *self,
+            const char *table,
+            const char *record_id,
+            const char *field,
+            ChangeId   *id)
+{
+  sqlite3_stmt *stmt = _care_db_get_statement (self,
+                                               "DELETE FROM conflicts WHERE tbl = ? AND rid = ? AND field = ? AND origin = ? AND counter = ? AND kind = 'value'",
+                                               NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, record_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, id->origin);
+  sqlite3_bind_int64 (stmt, 5, id->counter);
+  sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+
+  return sqlite3_changes (self->sqlite) > 0;
+}
+
+static GArray *
+load_losers (CareDb     *self,
+             const char *table,
+             const char *record_id,
+             const char *field)
+{
+  GArray *losers = g_array_new (FALSE, TRUE, sizeof (Head));
+  sqlite3_stmt *stmt;
+
+  g_array_set_clear_func (losers, (GDestroyNotify) head_clear);
+  stmt = _care_db_get_statement (self,
+                                 "SELECT hlc, origin, counter, value, actor FROM conflicts "
+                                 "WHERE tbl = ? AND rid = ? AND field = ? AND kind = 'value'", NULL);
+  if (stmt == NULL)
+    return losers;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, record_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      Head head = {
+        .hlc = sqlite3_column_int64 (stmt, 0),
+        .origin = sqlite3_column_int64 (stmt, 1),
+        .counter = sqlite3_column_int64 (stmt, 2),
+        .value = column_dup (stmt, 3),
+        .actor = column_dup (stmt, 4),
+      };
+
+      g_array_append_val (losers, head);
+    }
+  sqlite3_reset (stmt);
+
+  return losers;
+}
+
+/* Does head @a win over head @b? By (retires, hlc, device id). */
+static gboolean
+wins_over (CareDb     *self,
+           const char *field,
+           const Head *a,
+           const Head *b)
+{
+  int by_device;
+
+  if (g_str_equal (field, "retired"))
+    {
+      gboolean ra = g_strcmp0 (a->value, "1") == 0;
+      gboolean rb = g_strcmp0 (b->value, "1") == 0;
+
+      if (ra != rb)
+        return ra;
+    }
+
+  if (a->hlc != b->hlc)
+    return a->hlc > b->hlc;
+
+  by_device = g_strcmp0 (device_uuid (self, a->origin), device_uuid (self, b->origin));
+  if (by_device != 0)
+    return by_device > 0;
+
+  return a->counter > b->counter;
+}
+
+/* Merges one field of an incoming change into the row. */
+static gboolean
+merge_field (CareDb       *self,
+             Incoming     *in,
+             FieldChange  *fc,
+             Row          *row,
+             gboolean      local,
+             GError      **error)
+{
+  Head incoming = { in->hlc, in->origin, in->counter, fc->value, (char *) in->actor };
+  Head winner;
+  gboolean has_winner = row_winner (row, fc->field, &winner);
+  gboolean winner_replaced = FALSE;
+  gboolean superseded = FALSE;
+  g_autoptr(GArray) losers = NULL;
+  const Head *best = NULL;
+  gboolean ok = TRUE;
+
+  /* Its parents stop being heads, whether or not it is one itself. */
+  for (guint i = 0; i < fc->parents->len; i++)
+    {
+      ChangeId *parent = &g_array_index (fc->parents, ChangeId, i);
+
+      if (has_winner && winner.origin == parent->origin && winner.counter == parent->counter)
+        winner_replaced = TRUE;
+      else if (!drop_loser (self, in->table, in->record_id, fc->field, parent) &&
+               !change_exists (self, parent->origin, parent->counter, NULL))
+        {
+          /* Not here yet: when it comes, it comes already replaced. */
+          sqlite3_stmt *stmt = _care_db_get_statement (self, "INSERT OR IGNORE INTO superseded (origin, counter, field) VALUES (?, ?, ?)", error);
+
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, parent->origin);
+          sqlite3_bind_int64 (stmt, 2, parent->counter);
+          sqlite3_bind_text (stmt, 3, fc->field, -1, SQLITE_STATIC);
+          if (!step_done (self, stmt, "recording history", error))
+            return FALSE;
+        }
+    }
+
+  /* Someone who had this change replaced it already (it arrived late). */
+  if (!local)
+    {
+      sqlite3_stmt *stmt = _care_db_get_statement (self, "SELECT 1 FROM superseded WHERE origin = ? AND counter = ? AND field = ?", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, in->origin);
+      sqlite3_bind_int64 (stmt, 2, in->counter);
+      sqlite3_bind_text (stmt, 3, fc->field, -1, SQLITE_STATIC);
+      superseded = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_reset (stmt);
+    }
+
+  if (!has_winner && superseded)
+    return TRUE;
+
+  /* The heads now: the newcomer, the standing winner, the standing losers. */
+  if (!superseded)
+    best = &incoming;
+  if (has_winner && !winner_replaced)
+    {
+      winner.value = row_value (self, in->table, row, fc->field, NULL);
+      if (best == NULL || wins_over (self, fc->field, &winner, best))
+        best = &winner;
+    }
+  losers = load_losers (self, in->table, in->record_id, fc->field);
+  for (guint i = 0; i < losers->len; i++)
+    if (best == NULL || wins_over (self, fc->field, &g_array_index (losers, Head, i), best))
+      best = &g_array_index (losers, Head, i);
+
+  if (best == NULL)
+    {
+      /* Every head was replaced by changes still on their way: keep the value. */
+    }
+  else if (best == &incoming)
+    {
+      if (has_winner && !winner_replaced)
+        {
+          winner.actor = change_actor (self, winner.origin, winner.counter);
+          ok = store_loser (self, in->table, in->record_id, row, fc->field, &winner, error);
+        }
+      row_set_winner (row, fc->field, &incoming);
+    }
+  else if (best == &winner)
+    {
+      if (!superseded)
+        ok = store_loser (self, in->table, in->record_id, row, fc->field, &incoming, error);
+    }
+  else
+    {
+      /* The old winner was replaced, and a standing loser is the best head now. */
+      Head promoted = *best;
+      ChangeId id = { promoted.origin, promoted.counter };
+
+      promoted.value = g_strdup (best->value);
+      promoted.actor = g_strdup (best->actor);
+      drop_loser (self, in->table, in->record_id, fc->field, &id);
+      row_set_winner (row, fc->field, &promoted);
+      if (!superseded)
+        ok = store_loser (self, in->table, in->record_id, row, fc->field, &incoming, error);
+      head_clear (&promoted);
+    }
+
+  if (has_winner)
+    head_clear (&winner);
+
+  return ok;
+}
+
+/* A retired record edited by someone who had not seen it retired (and whose edit
+ * the retiring writer had not seen) is flagged for review. Recomputed from the
+ * current state each time, so the flags do not depend on arrival order. */
+static gboolean
+update_review_flags (CareDb      *self,
+                     const char  *table,
+                     const char  *record_id,
+                     Row         *row,
+                     GError     **error)
+{
+  g_autofree char *retired = row_value (self, table, row, "retired", NULL);
+  g_autoptr(GList) fields = NULL;
+  sqlite3_stmt *stmt;
+  Head retire;
+  gint64 retire_seen = 0;
+
+  stmt = _care_db_get_statement (self, "DELETE FROM conflicts WHERE tbl = ? AND rid = ? AND kind = 'retired-edit'", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, record_id, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, "reviewing a retired record", error))
+    return FALSE;
+
+  if (g_strcmp0 (retired, "1") != 0 || !row_winner (row, "retired", &retire))
+    return TRUE;
+  change_exists (self, retire.origin, retire.counter, &retire_seen);
+
+  fields = json_object_get_members (row->clocks);
+  for (GList *l = fields; l != NULL; l = l->next)
+    {
+      Head edit;
+      gint64 edit_seen = 0;
+
+      if (g_str_equal (l->data, "retired") || !row_winner (row, l->data, &edit))
+        continue;
+      if (edit.origin == retire.origin && edit.counter == retire.counter)
+        continue;
+      change_exists (self, edit.origin, edit.counter, &edit_seen);
+
+      if (edit.hlc > retire_seen && edit_seen < retire.hlc)
+        {
+          stmt = _care_db_get_statement (self,
+                                         "INSERT OR IGNORE INTO conflicts (tbl, rid, field, origin, counter, kind, value, hlc, actor, significant, patient_id) "
+                                         "VALUES (?, ?, '', ?, ?, 'retired-edit', NULL, ?, NULL, 1, ?)", error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 2, record_id, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 3, retire.origin);
+          sqlite3_bind_int64 (stmt, 4, retire.counter);
+          sqlite3_bind_int64 (stmt, 5, retire.hlc);
+          _care_db_bind_value (stmt, 6, row->patient_id);
+          return step_done (self, stmt, "reviewing a retired record", error);
+        }
+    }
+
+  return TRUE;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+static gboolean
+write_row (CareDb      *self,
+           Incoming    *in,
+           Row         *row,
+           gboolean     local,
+           GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree char *clocks = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+  sqlite3_stmt *stmt;
+  const char *origin_uuid = device_uuid (self, in->origin);
+  gint64 seq = row->seq;
+  int index = 5;
+
+  if (!row->clocks_changed)
+    return TRUE;
+
+  {
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), row->clocks);
+
+    clocks = json_to_string (node, FALSE);
+  }
+
+  /* Sorted, so the statement text (and its cache entry) is stable. */
+  g_hash_table_iter_init (&iter, row->set);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (names, key);
+  g_ptr_array_sort (names, compare_names);
+
+  if (seq > 0)
+    {
+      g_string_append_printf (sql, "UPDATE %s SET updated_at = ?1, device_id = ?2, clocks = ?3", in->table);
+      for (guint i = 0; i < names->len; i++)
+        g_string_append_printf (sql, ", %s = ?%d", (char *) g_ptr_array_index (names, i), index++);
+      g_string_append (sql, " WHERE seq = ?4");
+    }
+  else
+    {
+      /* Until a record's first change arrives from a peer, its required fields hold
+       * a placeholder; a local write must give them. */
+      GPtrArray *required = local ? NULL : g_hash_table_lookup (self->required, in->table);
+
+      g_string_append_printf (sql, "INSERT INTO %s (updated_at, device_id, clocks, id, created_at", in->table);
+      for (guint i = 0; i < names->len; i++)
+        g_string_append_printf (sql, ", %s", (char *) g_ptr_array_index (names, i));
+      for (guint i = 0; required && i < required->len; i++)
+        if (!g_hash_table_contains (row->set, g_ptr_array_index (required, i)))
+          g_string_append_printf (sql, ", %s", (char *) g_ptr_array_index (required, i));
+      g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, ?1");
+      for (guint i = 0; i < names->len; i++)
+        g_string_append_printf (sql, ", ?%d", index++);
+      for (guint i = 0; required && i < required->len; i++)
+        if (!g_hash_table_contains (row->set, g_ptr_array_index (required, i)))
+          g_string_append (sql, ", ''");
+      g_string_append (sql, ")");
+    }
+
+  if (!(stmt = _care_db_get_statement (self, sql->str, error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, HLC_PHYSICAL (in->hlc));
+  sqlite3_bind_text (stmt, 2, origin_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, clocks, -1, SQLITE_STATIC);
+  if (seq > 0)
+    sqlite3_bind_int64 (stmt, 4, seq);
+  else
+    sqlite3_bind_text (stmt, 4, in->record_id, -1, SQLITE_STATIC);
+  for (guint i = 0; i < names->len; i++)
+    _care_db_bind_value (stmt, (int) i + 5, g_hash_table_lookup (row->set, g_ptr_array_index (names, i)));
+
+  if (!step_done (self, stmt, "saving a record", error))
+    return FALSE;
+
+  if (seq == 0)
+    row->seq = sqlite3_last_insert_rowid (self->sqlite);
+
+  if (g_str_equal (in->table, "patients"))
+    return _care_db_reindex_patient (self, row->seq, error);
+
+  return TRUE;
+}
+
+/* The change log */
+
+static char *
+fields_to_json (CareDb    *self,
+                GPtrArray *fields)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      FieldChange *fc = g_ptr_array_index (fields, i);
+
+      json_builder_set_member_name (builder, fc->field);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "v");
+      if (fc->value != NULL)
+        json_builder_add_string_value (builder, fc->value);
+      else
+        json_builder_add_null_value (builder);
+      if (fc->parents->len > 0)
+        {
+          json_builder_set_member_name (builder, "p");
+          json_builder_begin_array (builder);
+          for (guint j = 0; j < fc->parents->len; j++)
+            {
+              ChangeId *parent = &g_array_index (fc->parents, ChangeId, j);
+
+              json_builder_begin_array (builder);
+              json_builder_add_string_value (builder, device_uuid (self, parent->origin));
+              json_builder_add_int_value (builder, parent->counter);
+              json_builder_end_array (builder);
+            }
+          json_builder_end_array (builder);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Reads a change's fields; FALSE (with @error) when they are malformed. */
+static gboolean
+fields_from_json (CareDb      *self,
+                  const char  *json,
+                  GPtrArray   *out,
+                  GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, json, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto malformed;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  members = json_object_get_members (object);
+  /* In a fixed order, so that merging never depends on how a peer wrote its JSON. */
+  members = g_list_sort (members, (GCompareFunc) strcmp);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (object, l->data);
+      JsonObject *field;
+      JsonNode *value;
+      FieldChange *fc;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        goto malformed;
+      field = json_node_get_object (node);
+      value = json_object_get_member (field, "v");
+      if (value == NULL || (!JSON_NODE_HOLDS_NULL (value) && json_node_get_value_type (value) != G_TYPE_STRING))
+        goto malformed;
+
+      fc = field_change_new (l->data, JSON_NODE_HOLDS_NULL (value) ? NULL : json_node_get_string (value));
+      g_ptr_array_add (out, fc);
+
+      if (json_object_has_member (field, "p"))
+        {
+          JsonNode *parents_node = json_object_get_member (field, "p");
+          JsonArray *parents;
+
+          if (!JSON_NODE_HOLDS_ARRAY (parents_node))
+            goto malformed;
+          parents = json_node_get_array (parents_node);
+          for (guint i = 0; i < json_array_get_length (parents); i++)
+            {
+              JsonNode *pnode = json_array_get_element (parents, i);
+              JsonArray *pair;
+              const char *uuid;
+              ChangeId id;
+
+              if (!JSON_NODE_HOLDS_ARRAY (pnode) || json_array_get_length (json_node_get_array (pnode)) != 2)
+                goto malformed;
+              pair = json_node_get_array (pnode);
+              uuid = json_array_get_string_element (pair, 0);
+              if (uuid == NULL || !g_uuid_string_is_valid (uuid))
+                goto malformed;
+              if ((id.origin = device_idx (self, uuid, error)) < 0)
+                return FALSE;
+              id.counter = json_array_get_int_element (pair, 1);
+              g_array_append_val (fc->parents, id);
+            }
+        }
+    }
+
+  return TRUE;
+
+malformed:
+  g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID, _("A change's fields are malformed."));
+  return FALSE;
+}
+
+static gboolean
+log_change (CareDb      *self,
+            Incoming    *in,
+            const char  *fields_json,
+            GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _care_db_get_statement (self,
+                                 "INSERT INTO changes (origin, counter, hlc, tbl, rid, actor, seen, fields) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, in->origin);
+  sqlite3_bind_int64 (stmt, 2, in->counter);
+  sqlite3_bind_int64 (stmt, 3, in->hlc);
+  sqlite3_bind_text (stmt, 4, in->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, in->record_id, -1, SQLITE_STATIC);
+  _care_db_bind_value (stmt, 6, in->actor);
+  sqlite3_bind_int64 (stmt, 7, in->seen);
+  sqlite3_bind_text (stmt, 8, fields_json, -1, SQLITE_STATIC);
+
+  return step_done (self, stmt, "recording a change", error);
+}
+
+/* The vector holds, per origin, the complete prefix of its changes held here. */
+static gboolean
+advance_vector (CareDb      *self,
+                gint64       origin,
+                gint64       counter,
+                GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 held = 0;
+
+  if (!query_int64 (self, "SELECT counter FROM vector WHERE origin = ?", origin, &held, error))
+    return FALSE;
+  if (counter != held + 1)
+    return TRUE;
+
+  /* Filling a hole may complete a longer prefix. */
+  held = counter;
+  while (change_exists (self, origin, held + 1, NULL))
+    held++;
+
+  stmt = _care_db_get_statement (self, "INSERT OR REPLACE INTO vector (origin, counter) VALUES (?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, origin);
+  sqlite3_bind_int64 (stmt, 2, held);
+
+  return step_done (self, stmt, "updating the version vector", error);
+}
+
+static gboolean
+park_field (CareDb      *self,
+            Incoming    *in,
+            const char  *field,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = _care_db_get_statement (self, "INSERT OR IGNORE INTO parked (origin, counter, field) VALUES (?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, in->origin);
+  sqlite3_bind_int64 (stmt, 2, in->counter);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_STATIC);
+
+  return step_done (self, stmt, "keeping a field for a newer version", error);
+}
+
+/* Merges the fields of @in into its record. @row is loaded already. */
+static gboolean
+merge_change (CareDb      *self,
+              Incoming    *in,
+              GPtrArray   *columns,
+              Row         *row,
+              gboolean     local,
+              GError     **error)
+{
+  gboolean touched_retired = FALSE;
+
+  for (guint i = 0; i < in->fields->len; i++)
+    {
+      FieldChange *fc = g_ptr_array_index (in->fields, i);
+
+      if (g_strv_contains (_care_db_managed_columns, fc->field))
+        continue;
+      if (!_care_db_has_column (columns, fc->field))
+        {
+          /* A newer peer's field: kept, applied after this replica migrates. */
+          if (!park_field (self, in, fc->field, error))
+            return FALSE;
+          continue;
+        }
+      if (!merge_field (self, in, fc, row, local, error))
+        return FALSE;
+      touched_retired |= g_str_equal (fc->field, "retired");
+    }
+
+  if (!write_row (self, in, row, local, error))
+    return FALSE;
+
+  /* Review flags matter only around retired records. */
+  if (touched_retired || json_object_has_member (row->clocks, "retired"))
+    return update_review_flags (self, in->table, in->record_id, row, error);
+
+  return TRUE;
+}
+
+static gboolean
+in_transaction (CareDb *self)
+{
+  return !sqlite3_get_autocommit (self->sqlite);
+}
+
+gboolean
+_care_replica_write_local (CareDb      *self,
+                           const char  *actor,
+                           const char  *table,
+                           const char  *id,
+                           CareFields  *fields,
+                           gboolean     resolve,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func (field_change_free);
+  g_autofree char *json = NULL;
+  gboolean own_transaction = !in_transaction (self);
+  GPtrArray *columns = _care_db_table_columns (self, table, error);
+  Incoming in = { 0 };
+  Row row;
+  gboolean ok = FALSE;
+
+  if (columns == NULL)
+    return FALSE;
+
+  if (own_transaction && !care_db_begin (self, error))
+    return FALSE;
+
+  if (!load_row (self, table, id, columns, &row, error))
+    goto out;
+
+  in.origin = self->device_idx;
+  in.counter = self->counter + 1;
+  in.hlc = next_hlc (self);
+  in.table = table;
+  in.record_id = id;
+  in.actor = actor;
+  in.fields = changes;
+
+  /* What the writer had: the record's latest clock, and each field's winner (and,
+   * when resolving, every concurrent value) as the parents it replaces. */
+  {
+    g_autoptr(GList) members = json_object_get_members (row.clocks);
+
+    for (GList *l = members; l != NULL; l = l->next)
+      in.seen = MAX (in.seen, json_array_get_int_element (json_object_get_array_member (row.clocks, l->data), 0));
+  }
+
+  for (guint i = 0; i < care_fields_get_n (fields); i++)
+    {
+      FieldChange *fc = field_change_new (care_fields_get_column (fields, i), care_fields_get_value (fields, i));
+      Head winner;
+
+      if (row_winner (&row, fc->field, &winner))
+        {
+          ChangeId parent = { winner.origin, winner.counter };
+
+          g_array_append_val (fc->parents, parent);
+        }
+      if (resolve)
+        {
+          g_autoptr(GArray) losers = load_losers (self, table, id, fc->field);
+
+          for (guint j = 0; j < losers->len; j++)
+            {
+              Head *loser = &g_array_index (losers, Head, j);
+              ChangeId parent = { loser->origin, loser->counter };
+
+              g_array_append_val (fc->parents, parent);
+            }
+        }
+      g_ptr_array_add (changes, fc);
+    }
+  g_ptr_array_sort (changes, compare_names);
+
+  json = fields_to_json (self, changes);
+  if (!log_change (self, &in, json, error) ||
+      !merge_change (self, &in, columns, &row, TRUE, error))
+    goto out;
+
+  self->counter = in.counter;
+  ok = TRUE;
+
+out:
+  row_clear (&row);
+  if (own_transaction)
+    {
+      if (ok)
+        ok = care_db_commit (self, error);
+      else
+        care_db_rollback (self);
+    }
+  if (!ok)
+    self->hlc_last = MAX (self->hlc_last, 0);
+
+  return ok;
+}
+
+static gboolean
+apply_one (CareDb            *self,
+           const CareChange  *change,
+           gboolean          *is_new,
+           GError           **error)
+{
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (field_change_free);
+  GPtrArray *columns = NULL;
+  Incoming in = { 0 };
+  Row row;
+  gboolean ok;
+
+  *is_new = FALSE;
+  if ((in.origin = device_idx (self, change->origin, error)) < 0)
+    return FALSE;
+  if (change_exists (self, in.origin, change->counter, NULL))
+    return TRUE;
+
+  *is_new = TRUE;
+  in.counter = change->counter;
+  in.hlc = change->hlc;
+  in.table = change->table;
+  in.record_id = change->record_id;
+  in.actor = change->actor;
+  in.seen = change->seen;
+  in.fields = fields;
+
+  if (!fields_from_json (self, change->fields, fields, error) ||
+      !log_change (self, &in, change->fields, error) ||
+      !advance_vector (self, in.origin, in.counter, error))
+    return FALSE;
+
+  /* An edit made after seeing this one must win over it. */
+  self->hlc_last = MAX (self->hlc_last, change->hlc);
+
+  if (!care_db_is_record_type (change->table))
+    {
+      /* A record type of a newer version: kept whole. */
+      return park_field (self, &in, "*", error);
+    }
+
+  columns = g_hash_table_lookup (self->columns, change->table);
+  if (!load_row (self, in.table, in.record_id, columns, &row, error))
+    {
+      row_clear (&row);
+      return FALSE;
+    }
+  ok = merge_change (self, &in, columns, &row, FALSE, error);
+  row_clear (&row);
+
+  return ok;
+}
+
+static gboolean
+check_change (CareDb            *self,
+              const CareChange  *change,
+              gint64             now_ms,
+              GError           **error)
+{
+  if (change->origin == NULL || !g_uuid_string_is_valid (change->origin) ||
+      change->record_id == NULL || !g_uuid_string_is_valid (change->record_id) ||
+      change->table == NULL || change->fields == NULL || change->counter < 1 || change->hlc < 0 ||
+      strspn (change->table, "abcdefghijklmnopqrstuvwxyz_") != strlen (change->table))
+    {
+      g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID,
+                   _("A change in the batch is malformed; nothing was applied."));
+      return FALSE;
+    }
+
+  if (HLC_PHYSICAL (change->hlc) > now_ms + self->max_clock_ahead_ms)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (HLC_PHYSICAL (change->hlc) / 1000);
+      g_autofree char *text = when ? g_date_time_format (when, "%Y-%m-%d %H:%M UTC") : g_strdup ("?");
+
+      g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_CLOCK,
+                   _("The clock of device %s is ahead of this computer's (its changes are dated %s). "
+                     "Nothing from it was applied: set that computer's date and time correctly, then sync again; "
+                     "its changes wait there until then."),
+                   change->origin, text);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+care_db_apply_changes (CareDb     *self,
+                       GPtrArray  *changes,
+                       guint      *n_new,
+                       GError    **error)
+{
+  gint64 now_ms;
+  gint64 saved_hlc;
+  guint count = 0;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+
+  if (self->user_version < 2)
+    {
+      g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID, _("This database cannot replicate."));
+      return FALSE;
+    }
+
+  /* The whole batch is checked before anything is applied. */
+  now_ms = care_db_now_ms (self);
+  for (guint i = 0; i < changes->len; i++)
+    if (!check_change (self, g_ptr_array_index (changes, i), now_ms, error))
+      return FALSE;
+
+  /* References between records are checked locally when written; changes from
+   * other replicas may arrive child before parent, in any order. */
+  if (!care_db_exec (self, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
+
+  saved_hlc = self->hlc_last;
+  if (!care_db_begin (self, error))
+    ok = FALSE;
+
+  for (guint i = 0; ok && i < changes->len; i++)
+    {
+      gboolean is_new;
+
+      ok = apply_one (self, g_ptr_array_index (changes, i), &is_new, error);
+      count += is_new;
+    }
+
+  if (ok)
+    ok = care_db_commit (self, error);
+  else
+    care_db_rollback (self);
+
+  if (!ok)
+    self->hlc_last = saved_hlc;
+
+  care_db_exec (self, "PRAGMA foreign_keys = ON", NULL);
+
+  if (ok && n_new != NULL)
+    *n_new = count;
+
+  return ok;
+}
+
+GPtrArray *
+care_db_changes_since (CareDb      *self,
+                       GHashTable  *vector,
+                       gint64      *cursor,
+                       guint        limit,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) care_change_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (cursor != NULL, NULL);
+
+  stmt = _care_db_get_statement (self,
+                                 "SELECT seq, origin, counter, hlc, tbl, rid, actor, seen, fields "
+                                 "FROM changes WHERE seq > ? ORDER BY seq", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, *cursor);
+
+  while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *origin = device_uuid (self, sqlite3_column_int64 (stmt, 1));
+      gint64 counter = sqlite3_column_int64 (stmt, 2);
+      gint64 *held = vector ? g_hash_table_lookup (vector, origin) : NULL;
+      CareChange *change;
+
+      *cursor = sqlite3_column_int64 (stmt, 0);
+      if (held != NULL && counter <= *held)
+        continue;
+
+      change = g_new0 (CareChange, 1);
+      change->origin = g_strdup (origin);
+      change->counter = counter;
+      change->hlc = sqlite3_column_int64 (stmt, 3);
+      change->table = column_dup (stmt, 4);
+      change->record_id = column_dup (stmt, 5);
+      change->actor = column_dup (stmt, 6);
+      change->seen = sqlite3_column_int64 (stmt, 7);
+      change->fields = column_dup (stmt, 8);
+      g_ptr_array_add (out, change);
+    }
+  if (out->len < limit && rc != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      _care_db_set_error_from_sqlite (self, rc, "reading changes", error);
+      return NULL;
+    }
+  sqlite3_reset (stmt);
+
+  return g_steal_pointer (&out);
+}
+
+GHashTable *
+care_db_version_vector (CareDb  *self,
+                        GError **error)
+{
+  g_autoptr(GHashTable) vector = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!(stmt = _care_db_get_statement (self, "SELECT origin, counter FROM vector", error)))
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 counter = sqlite3_column_int64 (stmt, 1);
+
+      g_hash_table_insert (vector, g_strdup (device_uuid (self, sqlite3_column_int64 (stmt, 0))),
+                           g_memdup2 (&counter, sizeof counter));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _care_db_set_error_from_sqlite (self, rc, "reading the version vector", error);
+      return NULL;
+    }
+
+  /* This device's own changes are all here, always. */
+  if (self->counter > 0)
+    g_hash_table_insert (vector, g_strdup (self->device_id), g_memdup2 (&self->counter, sizeof self->counter));
+
+  return g_steal_pointer (&vector);
+}
+
+GPtrArray *
+care_db_conflicts (CareDb      *self,
+                   const char  *actor,
+                   const char  *patient_id,
+                   gboolean     significant_only,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (actor != NULL, NULL);
+
+  g_string_append (sql, "SELECT c.tbl, c.rid, c.field, c.kind, c.value, c.hlc, c.actor, d.uuid, c.significant, "
+                        "c.patient_id, c.counter FROM conflicts c JOIN devices d ON d.idx = c.origin WHERE 1");
+  if (patient_id != NULL)
+    g_string_append (sql, " AND c.patient_id = ?1");
+  if (significant_only)
+    g_string_append (sql, " AND c.significant = 1");
+  g_string_append (sql, " ORDER BY c.hlc DESC, c.tbl, c.rid, c.field");
+
+  if (!(stmt = _care_db_get_statement (self, sql->str, error)))
+    return NULL;
+  if (patient_id != NULL)
+    sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_STATIC);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      static const char *names[] = { "tbl", "rid", "field", "kind", "value", "hlc", "actor",
+                                     "device", "significant", "patient_id", "counter" };
+      CareRecord *record = care_record_new ("conflicts", NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        care_record_set (record, names[i], (const char *) sqlite3_column_text (stmt, (int) i));
+      g_ptr_array_add (out, record);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _care_db_set_error_from_sqlite (self, rc, "reading conflicts", error);
+      return NULL;
+    }
+
+  /* The value each conflict lost to, for showing both side by side. */
+  for (guint i = 0; i < out->len; i++)
+    {
+      CareRecord *record = g_ptr_array_index (out, i);
+      const char *field = care_record_get (record, "field");
+      g_autofree char *sql_value = NULL;
+
+      if (*field == '\0' || !_care_db_has_column (g_hash_table_lookup (self->columns, care_record_get (record, "tbl")), field))
+        continue;
+      sql_value = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", field, care_record_get (record, "tbl"));
+      if ((stmt = _care_db_get_statement (self, sql_value, NULL)))
+        {
+          sqlite3_bind_text (stmt, 1, care_record_get (record, "rid"), -1, SQLITE_STATIC);
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            care_record_set (record, "winner_value", (const char *) sqlite3_column_text (stmt, 0));
+          sqlite3_reset (stmt);
+        }
+    }
+
+  return g_steal_pointer (&out);
+}
+
+gboolean
+care_db_resolve_conflict (CareDb      *self,
+                          const char  *actor,
+                          const char  *table,
+                          const char  *id,
+                          const char  *field,
+                          const char  *value,
+                          GError     **error)
+{
+  g_autoptr(CareFields) fields = care_fields_new ();
+  GPtrArray *columns;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (actor != NULL, FALSE);
+
+  if (!(columns = _care_db_table_columns (self, table, error)))
+    return FALSE;
+  if (field == NULL || !_care_db_has_column (columns, field) || g_strv_contains (_care_db_managed_columns, field))
+    {
+      g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID, _("“%s” is not a field of %s."), field, table);
+      return FALSE;
+    }
+
+  care_fields_set (fields, field, value);
+
+  return _care_replica_write_local (self, actor, table, id, fields, TRUE, error);
+}
+
+gboolean
+care_db_retire (CareDb      *self,
+                const char  *actor,
+                const char  *table,
+                const char  *id,
+                GError     **error)
+{
+  g_autoptr(CareFields) fields = care_fields_new ();
+
+  care_fields_set (fields, "retired", "1");
+
+  return care_db_put (self, actor, table, id, fields, NULL, error);
+}
+
+gint64
+care_db_count_changes (CareDb  *self,
+                       GError **error)
+{
+  gint64 count = 0;
+
+  g_return_val_if_fail (self != NULL, -1);
+
+  if (!query_int64 (self, "SELECT count(*) FROM changes", -1, &count, error))
+    return -1;
+
+  return count;
+}
+
+gboolean
+_care_replica_hash_conflicts (CareDb     *self,
+                              GChecksum  *checksum,
+                              GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _care_db_get_statement (self,
+                                 "SELECT c.tbl, c.rid, c.field, d.uuid, c.counter, c.kind, c.value "
+                                 "FROM conflicts c JOIN devices d ON d.idx = c.origin "
+                                 "ORDER BY c.tbl, c.rid, c.field, d.uuid, c.counter, c.kind", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  g_checksum_update (checksum, (const guchar *) "conflicts", -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      for (int i = 0; i < 7; i++)
+        {
+          const guchar *text = sqlite3_column_text (stmt, i);
+
+          g_checksum_update (checksum, (const guchar *) (text ? "\x02" : "\x01"), 1);
+          if (text != NULL)
+            g_checksum_update (checksum, text, sqlite3_column_bytes (stmt, i));
+          g_checksum_update (checksum, (const guchar *) "\x1f", 1);
+        }
+      g_checksum_update (checksum, (const guchar *) "\x1e", 1);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return _care_db_set_error_from_sqlite (self, rc, "hashing", error);
+
+  return TRUE;
+}
+
+/* After a migration: rows written before replication existed get their first
+ * change, and fields parked for this version are merged now. */
+gboolean
+_care_replica_after_migration (CareDb      *self,
+                               int          from_version,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) parked = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  gboolean ok = TRUE;
+  int rc;
+
+  if (!care_db_begin (self, error))
+    return FALSE;
+
+  if (from_version < 2)
+    for (const char * const *t = care_db_record_types (); ok && *t; t++)
+      {
+        g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s WHERE clocks IS NULL", *t);
+        g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+
+        if (!(stmt = _care_db_get_statement (self, sql, error)))
+          {
+            ok = FALSE;
+            break;
+          }
+        while (sqlite3_step (stmt) == SQLITE_ROW)
+          g_ptr_array_add (rows, _care_db_record_from_row (*t, stmt));
+        sqlite3_reset (stmt);
+
+        for (guint i = 0; ok && i < rows->len; i++)
+          {
+            CareRecord *record = g_ptr_array_index (rows, i);
+            const GPtrArray *names = care_record_get_columns (record);
+            g_autoptr(CareFields) fields = care_fields_new ();
+
+            for (guint j = 0; j < names->len; j++)
+              if (!g_strv_contains (_care_db_managed_columns, g_ptr_array_index (names, j)))
+                care_fields_set (fields, g_ptr_array_index (names, j),
+                                 care_record_get (record, g_ptr_array_index (names, j)));
+            ok = _care_replica_write_local (self, "system:migration", *t, care_record_get_id (record),
+                                            fields, FALSE, error);
+          }
+      }
+
+  /* Parked fields whose column exists now. */
+  if (ok && (stmt = _care_db_get_statement (self,
+                                            "SELECT p.origin, p.counter, p.field, c.tbl FROM parked p "
+                                            "JOIN changes c ON c.origin = p.origin AND c.counter = p.counter", error)))
+    {
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          const char *table = (const char *) sqlite3_column_text (stmt, 3);
+          const char *field = (const char *) sqlite3_column_text (stmt, 2);
+          GPtrArray *columns = g_hash_table_lookup (self->columns, table);
+
+          if (columns != NULL && (g_str_equal (field, "*") || _care_db_has_column (columns, field)))
+            g_ptr_array_add (parked, g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s",
+                                                      (gint64) sqlite3_column_int64 (stmt, 0),
+                                                      (gint64) sqlite3_column_int64 (stmt, 1), field));
+        }
+      sqlite3_reset (stmt);
+    }
+  else
+    ok = FALSE;
+
+  for (guint i = 0; ok && i < parked->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (parked, i), " ", 3);
+      gint64 origin = g_ascii_strtoll (parts[0], NULL, 10);
+      gint64 counter = g_ascii_strtoll (parts[1], NULL, 10);
+      g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (field_change_free);
+      g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func (field_change_free);
+      g_autofree char *table = NULL, *rid = NULL, *actor = NULL, *json = NULL;
+      Incoming in = { 0 };
+      Row row;
+
+      stmt = _care_db_get_statement (self, "SELECT hlc, tbl, rid, actor, seen, fields FROM changes WHERE origin = ? AND counter = ?", error);
+      if (stmt == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      sqlite3_bind_int64 (stmt, 1, origin);
+      sqlite3_bind_int64 (stmt, 2, counter);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          in.hlc = sqlite3_column_int64 (stmt, 0);
+          table = column_dup (stmt, 1);
+          rid = column_dup (stmt, 2);
+          actor = column_dup (stmt, 3);
+          in.seen = sqlite3_column_int64 (stmt, 4);
+          json = column_dup (stmt, 5);
+        }
+      sqlite3_reset (stmt);
+      if (json == NULL || !fields_from_json (self, json, fields, error))
+        {
+          ok = json != NULL ? FALSE : TRUE;
+          continue;
+        }
+
+      for (guint j = 0; j < fields->len; j++)
+        {
+          FieldChange *fc = g_ptr_array_index (fields, j);
+
+          if (g_str_equal (parts[2], "*") || g_str_equal (fc->field, parts[2]))
+            g_ptr_array_add (wanted, g_ptr_array_steal_index (fields, j--));
+        }
+
+      in.origin = origin;
+      in.counter = counter;
+      in.table = table;
+      in.record_id = rid;
+      in.actor = actor;
+      in.fields = wanted;
+
+      if (!load_row (self, table, rid, g_hash_table_lookup (self->columns, table), &row, error))
+        ok = FALSE;
+      else
+        ok = merge_change (self, &in, g_hash_table_lookup (self->columns, table), &row, FALSE, error);
+      row_clear (&row);
+
+      if (ok && (stmt = _care_db_get_statement (self, "DELETE FROM parked WHERE origin = ? AND counter = ? AND field = ?", error)))
+        {
+          sqlite3_bind_int64 (stmt, 1, origin);
+          sqlite3_bind_int64 (stmt, 2, counter);
+          sqlite3_bind_text (stmt, 3, parts[2], -1, SQLITE_STATIC);
+          ok = step_done (self, stmt, "applying a kept field", error);
+        }
+    }
+
+  if (ok)
+    return care_db_commit (self, error);
+
+  care_db_rollback (self);
+  return FALSE;
+}

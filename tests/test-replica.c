@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-replica"
+
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "care-db.h"
+#include "care-test-util.h"
+
+#define ACTOR_A "test:nurse-a"
+#define ACTOR_B "test:pharmacist-b"
+
+static CareDb *
+replica (void)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autoptr(GError) error = NULL;
+  CareDb *db = care_db_open (path, &error);
+
+  g_assert_no_error (error);
+  return db;
+}
+
+/* Everything @from holds that @to lacks, in pages of @page changes. */
+static guint
+sync_one_way (CareDb *from,
+              CareDb *to,
+              guint   page)
+{
+  g_autoptr(GHashTable) vector = care_db_version_vector (to, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 cursor = 0;
+  guint total = 0;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) batch = care_db_changes_since (from, vector, &cursor, page, &error);
+      guint n_new = 0;
+
+      g_assert_no_error (error);
+      if (batch->len == 0)
+        break;
+      g_assert_true (care_db_apply_changes (to, batch, &n_new, &error));
+      g_assert_no_error (error);
+      total += n_new;
+    }
+
+  return total;
+}
+
+static void
+sync_both (CareDb *a,
+           CareDb *b)
+{
+  sync_one_way (a, b, 7);
+  sync_one_way (b, a, 7);
+}
+
+static char *
+hash (CareDb *db)
+{
+  g_autoptr(GError) error = NULL;
+  char *h = care_db_content_hash (db, &error);
+
+  g_assert_no_error (error);
+  return h;
+}
+
+static void
+assert_same (CareDb *a,
+             CareDb *b)
+{
+  g_autofree char *ha = hash (a);
+  g_autofree char *hb = hash (b);
+
+  g_assert_cmpstr (ha, ==, hb);
+}
+
+static char *
+get (CareDb     *db,
+     const char *table,
+     const char *id,
+     const char *field)
+{
+  g_autoptr(CareRecord) record = care_db_get (db, "test:reader", table, id, NULL);
+
+  g_assert_nonnull (record);
+  return g_strdup (care_record_get (record, field));
+}
+
+static void
+put1 (CareDb     *db,
+      const char *actor,
+      const char *table,
+      const char *id,
+      const char *field,
+      const char *value)
+{
+  g_autoptr(CareFields) fields = care_fields_new ();
+  g_autoptr(GError) error = NULL;
+
+  care_fields_set (fields, field, value);
+  g_assert_true (care_db_put (db, actor, table, id, fields, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A patient with a medication order, written on @db; returns the order id. */
+static char *
+seed_record (CareDb  *db,
+             char   **patient_id)
+{
+  g_autoptr(CareFields) patient = care_fields_new ();
+  g_autoptr(CareFields) order = care_fields_new ();
+  g_autoptr(GError) error = NULL;
+  char *order_id = NULL;
+
+  *patient_id = care_test_add_patient (db, "Rosa", "Delgado", "1948-05-06", "7000001", "(541) 555-0199");
+  care_fields_set (order, "patient_id", *patient_id);
+  care_fields_set (order, "drug", "Lisinopril 10 mg tablet");
+  care_fields_set (order, "dose", "10 mg");
+  care_fields_set (order, "frequency", "once daily");
+  care_fields_set (order, "status", "active");
+  g_assert_true (care_db_put (db, ACTOR_A, "medication_orders", NULL, order, &order_id, &error));
+  g_assert_no_error (error);
+
+  return order_id;
+}
+
+static void
+test_basic_and_relay (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autoptr(CareDb) c = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autofree char *dose = NULL;
+
+  /* A's records reach C through B; A and C never meet. */
+  g_assert_cmpuint (sync_one_way (a, b, 1), ==, 2);
+  g_assert_cmpuint (sync_one_way (b, c, 1000), ==, 2);
+  assert_same (a, c);
+  dose = get (c, "medication_orders", order, "dose");
+  g_assert_cmpstr (dose, ==, "10 mg");
+
+  /* Nothing new: nothing moves. */
+  g_assert_cmpuint (sync_one_way (a, c, 10), ==, 0);
+  g_assert_cmpuint (sync_one_way (c, a, 10), ==, 0);
+
+  /* The patient search index follows merged patients. */
+  {
+    g_autoptr(GArray) found = care_db_search_patients (c, "test:reader", "delgado", NULL);
+
+    g_assert_cmpuint (found->len, ==, 1);
+  }
+}
+
+static void
+test_different_fields_both_survive (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autofree char *dose = NULL, *frequency = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+
+  sync_both (a, b);
+  put1 (a, ACTOR_A, "medication_orders", order, "dose", "20 mg");
+  put1 (b, ACTOR_B, "medication_orders", order, "frequency", "twice daily");
+  sync_both (a, b);
+
+  assert_same (a, b);
+  dose = get (b, "medication_orders", order, "dose");
+  frequency = get (a, "medication_orders", order, "frequency");
+  g_assert_cmpstr (dose, ==, "20 mg");
+  g_assert_cmpstr (frequency, ==, "twice daily");
+  conflicts = care_db_conflicts (a, "test:reader", NULL, FALSE, NULL);
+  g_assert_cmpuint (conflicts->len, ==, 0);
+}
+
+static void
+test_same_field_conflict_and_resolve (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autoptr(CareDb) c = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autoptr(GPtrArray) on_a = NULL;
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dose_a = NULL, *dose_b = NULL, *resolved = NULL;
+  CareRecord *conflict;
+
+  sync_both (a, b);
+  put1 (a, ACTOR_A, "medication_orders", order, "dose", "20 mg");
+  put1 (b, ACTOR_B, "medication_orders", order, "dose", "5 mg");
+  sync_both (a, b);
+
+  /* One winner on both, the other value kept as a conflict on both. */
+  assert_same (a, b);
+  dose_a = get (a, "medication_orders", order, "dose");
+  dose_b = get (b, "medication_orders", order, "dose");
+  g_assert_cmpstr (dose_a, ==, dose_b);
+  on_a = care_db_conflicts (a, "test:reader", patient, TRUE, NULL);
+  on_b = care_db_conflicts (b, "test:reader", NULL, FALSE, NULL);
+  g_assert_cmpuint (on_a->len, ==, 1);
+  g_assert_cmpuint (on_b->len, ==, 1);
+  conflict = g_ptr_array_index (on_a, 0);
+  g_assert_cmpstr (care_record_get (conflict, "field"), ==, "dose");
+  g_assert_cmpstr (care_record_get (conflict, "significant"), ==, "1");
+  g_assert_cmpstr (care_record_get (conflict, "patient_id"), ==, patient);
+  /* Both values, and who wrote the losing one. */
+  g_assert_true ((g_str_equal (care_record_get (conflict, "value"), "20 mg") &&
+                  g_str_equal (care_record_get (conflict, "winner_value"), "5 mg") &&
+                  g_str_equal (care_record_get (conflict, "actor"), ACTOR_A)) ||
+                 (g_str_equal (care_record_get (conflict, "value"), "5 mg") &&
+                  g_str_equal (care_record_get (conflict, "winner_value"), "20 mg") &&
+                  g_str_equal (care_record_get (conflict, "actor"), ACTOR_B)));
+
+  /* A person resolves it on B; the resolution reaches A and C. */
+  g_assert_true (care_db_resolve_conflict (b, ACTOR_B, "medication_orders", order, "dose", "10 mg", &error));
+  g_assert_no_error (error);
+  sync_both (a, b);
+  sync_one_way (a, c, 3);
+  assert_same (a, b);
+  assert_same (a, c);
+  after = care_db_conflicts (c, "test:reader", NULL, FALSE, NULL);
+  g_assert_cmpuint (after->len, ==, 0);
+  resolved = get (c, "medication_orders", order, "dose");
+  g_assert_cmpstr (resolved, ==, "10 mg");
+}
+
+static void
+test_non_significant_conflict_kept (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) review = NULL;
+
+  sync_both (a, b);
+  put1 (a, ACTOR_A, "patients", patient, "phone", "(541) 555-0101");
+  put1 (b, ACTOR_B, "patients", patient, "phone", "(541) 555-0102");
+  sync_both (a, b);
+  assert_same (a, b);
+
+  all = care_db_conflicts (a, "test:reader", patient, FALSE, NULL);
+  review = care_db_conflicts (a, "test:reader", patient, TRUE, NULL);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpuint (review->len, ==, 0);
+}
+
+static void
+test_retire_against_edit (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autofree char *retired = NULL, *dose = NULL;
+  g_autoptr(GPtrArray) flags = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sync_both (a, b);
+  g_assert_true (care_db_retire (a, ACTOR_A, "medication_orders", order, &error));
+  put1 (b, ACTOR_B, "medication_orders", order, "dose", "40 mg");
+  sync_both (a, b);
+  assert_same (a, b);
+
+  /* Still retired, the edit kept, and flagged for review. */
+  retired = get (b, "medication_orders", order, "retired");
+  dose = get (a, "medication_orders", order, "dose");
+  g_assert_cmpstr (retired, ==, "1");
+  g_assert_cmpstr (dose, ==, "40 mg");
+  flags = care_db_conflicts (a, "test:reader", patient, TRUE, NULL);
+  g_assert_cmpuint (flags->len, ==, 1);
+  g_assert_cmpstr (care_record_get (g_ptr_array_index (flags, 0), "kind"), ==, "retired-edit");
+
+  /* Reviewing it (confirming retired) clears the flag everywhere. */
+  g_assert_true (care_db_resolve_conflict (b, ACTOR_B, "medication_orders", order, "retired", "1", &error));
+  g_assert_no_error (error);
+  sync_both (a, b);
+  assert_same (a, b);
+  g_clear_pointer (&flags, g_ptr_array_unref);
+  flags = care_db_conflicts (a, "test:reader", NULL, FALSE, NULL);
+  g_assert_cmpuint (flags->len, ==, 0);
+
+  /* Rows are never removed. */
+  g_assert_cmpint (care_db_count (a, "medication_orders", NULL), ==, 1);
+}
+
+static void
+test_idempotent_and_reordered (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autoptr(CareDb) c = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) reversed = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 cursor = 0;
+  guint n_new;
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *dose = g_strdup_printf ("%d mg", 10 + i);
+
+      put1 (a, ACTOR_A, "medication_orders", order, "dose", dose);
+    }
+
+  all = care_db_changes_since (a, NULL, &cursor, 1000, &error);
+  g_assert_cmpuint (all->len, ==, 7);
+
+  /* Twice in order to B; backwards to C. */
+  g_assert_true (care_db_apply_changes (b, all, &n_new, &error));
+  g_assert_cmpuint (n_new, ==, 7);
+  g_assert_true (care_db_apply_changes (b, all, &n_new, &error));
+  g_assert_cmpuint (n_new, ==, 0);
+  for (guint i = all->len; i > 0; i--)
+    g_ptr_array_add (reversed, g_ptr_array_index (all, i - 1));
+  for (guint i = 0; i < reversed->len; i++)
+    {
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+      g_ptr_array_add (one, g_ptr_array_index (reversed, i));
+      g_assert_true (care_db_apply_changes (c, one, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  assert_same (a, b);
+  assert_same (a, c);
+  {
+    g_autofree char *dose = get (c, "medication_orders", order, "dose");
+    g_autoptr(GPtrArray) conflicts = care_db_conflicts (c, "test:reader", NULL, FALSE, NULL);
+
+    g_assert_cmpstr (dose, ==, "14 mg");
+    g_assert_cmpuint (conflicts->len, ==, 0);
+  }
+
+  /* Versions: C holds all of A's changes even though they came backwards. */
+  {
+    g_autoptr(GHashTable) vector = care_db_version_vector (c, NULL);
+    gint64 *held = g_hash_table_lookup (vector, care_db_get_device_id (a));
+
+    g_assert_nonnull (held);
+    g_assert_cmpint (*held, ==, 7);
+  }
+}
+
+static void
+test_malformed_batch (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autofree char *before = hash (b);
+  g_autofree char *after = NULL;
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *bad_fields[] = { "not json", "[1,2]", "{\"dose\": 5}", "{\"dose\": {\"v\": \"1\", \"p\": [[\"x\", 1]]}}" };
+  gint64 cursor = 0;
+
+  batch = care_db_changes_since (a, NULL, &cursor, 100, &error);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_fields); i++)
+    {
+      CareChange *last = g_ptr_array_index (batch, batch->len - 1);
+      char *saved = last->fields;
+
+      last->fields = (char *) bad_fields[i];
+      g_assert_false (care_db_apply_changes (b, batch, NULL, &error));
+      g_assert_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID);
+      g_clear_error (&error);
+      last->fields = saved;
+    }
+
+  /* All or nothing: the good change before the bad one was not applied either. */
+  after = hash (b);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (care_db_count (b, "patients", NULL), ==, 0);
+}
+
+/* Clocks */
+
+static void
+test_clock_restart_and_backwards (void)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autoptr(CareDb) db = care_db_open (path, NULL);
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (db, &patient);
+  gint64 before;
+
+  before = care_db_get_hlc (db);
+  g_clear_pointer (&db, care_db_close);
+
+  /* A laptop whose battery died wakes up in 2000. */
+  db = care_db_open (path, NULL);
+  g_assert_cmpint (care_db_get_hlc (db), ==, before);
+  care_db_set_clock_override (db, (gint64) 946684800000);  /* 2000-01-01 */
+  put1 (db, ACTOR_A, "medication_orders", order, "dose", "15 mg");
+  g_assert_cmpint (care_db_get_hlc (db), >, before);
+}
+
+static void
+test_seeing_wins (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autofree char *dose = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+
+  /* A's clock runs 5 minutes ahead (within bounds); B edits after seeing A's value. */
+  care_db_set_clock_override (a, g_get_real_time () / 1000 + 5 * 60 * 1000);
+  put1 (a, ACTOR_A, "medication_orders", order, "dose", "20 mg");
+  sync_both (a, b);
+  put1 (b, ACTOR_B, "medication_orders", order, "dose", "25 mg");
+  sync_both (a, b);
+
+  dose = get (a, "medication_orders", order, "dose");
+  g_assert_cmpstr (dose, ==, "25 mg");
+  conflicts = care_db_conflicts (a, "test:reader", NULL, FALSE, NULL);
+  g_assert_cmpuint (conflicts->len, ==, 0);
+}
+
+static void
+test_peer_far_ahead (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = NULL;
+  g_autofree char *before = hash (b);
+  g_autofree char *after = NULL;
+  g_autoptr(GHashTable) vector = NULL;
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 hlc_before = care_db_get_hlc (b);
+  gint64 cursor = 0;
+
+  /* A's clock is three days ahead. */
+  care_db_set_clock_override (a, g_get_real_time () / 1000 + 3 * 24 * 3600 * (gint64) 1000);
+  order = seed_record (a, &patient);
+
+  vector = care_db_version_vector (b, NULL);
+  batch = care_db_changes_since (a, vector, &cursor, 100, NULL);
+  g_assert_false (care_db_apply_changes (b, batch, NULL, &error));
+  g_assert_error (error, CARE_DB_ERROR, CARE_DB_ERROR_CLOCK);
+  /* The message names the machine whose clock is wrong. */
+  g_assert_nonnull (strstr (error->message, care_db_get_device_id (a)));
+
+  /* Nothing applied, our clock not dragged ahead, and A still holds its changes. */
+  after = hash (b);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (care_db_get_hlc (b), ==, hlc_before);
+  g_assert_cmpint (care_db_count_changes (a, NULL), ==, 2);
+
+  /* Once A's clock is right, its changes go through; later edits win as they should. */
+  care_db_set_clock_override (a, 0);
+  put1 (a, ACTOR_A, "medication_orders", order, "dose", "30 mg");
+  g_clear_error (&error);
+  care_db_set_max_clock_ahead (b, (gint64) 4 * 24 * 3600 * 1000);
+  sync_one_way (a, b, 100);
+  assert_same (a, b);
+}
+
+/* A newer peer's field */
+
+static void
+test_newer_field_parked (void)
+{
+  g_autofree char *old_path = care_test_temp_db ();
+  g_autoptr(CareDb) newer = replica ();
+  g_autoptr(CareDb) older = care_db_open_at_version (old_path, care_db_schema_version () - 1, NULL);
+  g_autofree char *patient = care_test_add_patient (newer, "Guadalupe", "Ortega", "1961-02-03", "7000002", NULL);
+  g_autofree char *preferred = NULL;
+
+  g_assert_nonnull (older);
+  put1 (newer, ACTOR_A, "patients", patient, "preferred_name", "Lupe");
+  sync_one_way (newer, older, 100);
+
+  /* The older replica keeps the change and shows the rest of the record. */
+  {
+    g_autofree char *family = get (older, "patients", patient, "family_name");
+
+    g_assert_cmpstr (family, ==, "Ortega");
+  }
+
+  /* After it upgrades, the kept field is there. */
+  g_clear_pointer (&older, care_db_close);
+  older = care_db_open (old_path, NULL);
+  g_assert_nonnull (older);
+  preferred = get (older, "patients", patient, "preferred_name");
+  g_assert_cmpstr (preferred, ==, "Lupe");
+  assert_same (newer, older);
+}
+
+static void
+test_migration_records_existing_rows (void)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autoptr(CareDb) v1 = care_db_open_at_version (path, 1, NULL);
+  g_autoptr(CareDb) other = replica ();
+  g_autoptr(CareFields) fields = care_fields_new ();
+
+  /* Rows written before replication existed get their first change on upgrade. */
+  g_assert_true (care_db_exec (v1, "INSERT INTO organizations (id, created_at, updated_at, device_id, name) "
+                                   "VALUES ('2b1c0a6e-0000-4000-8000-000000000001', 0, 0, 'x', 'Brownsville Clinic')", NULL));
+  g_clear_pointer (&v1, care_db_close);
+  v1 = care_db_open (path, NULL);
+  g_assert_cmpint (care_db_count_changes (v1, NULL), ==, 1);
+  sync_one_way (v1, other, 10);
+  assert_same (v1, other);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/replica/basic-and-relay", test_basic_and_relay);
+  g_test_add_func ("/replica/different-fields", test_different_fields_both_survive);
+  g_test_add_func ("/replica/same-field-conflict-and-resolve", test_same_field_conflict_and_resolve);
+  g_test_add_func ("/replica/non-significant-conflict", test_non_significant_conflict_kept);
+  g_test_add_func ("/replica/retire-against-edit", test_retire_against_edit);
+  g_test_add_func ("/replica/idempotent-and-reordered", test_idempotent_and_reordered);
+  g_test_add_func ("/replica/malformed-batch", test_malformed_batch);
+  g_test_add_func ("/replica/clock/restart-and-backwards", test_clock_restart_and_backwards);
+  g_test_add_func ("/replica/clock/seeing-wins", test_seeing_wins);
+  g_test_add_func ("/replica/clock/peer-far-ahead", test_peer_far_ahead);
+  g_test_add_func ("/replica/newer-field-parked", test_newer_field_parked);
+  g_test_add_func ("/replica/migration-records-existing-rows", test_migration_records_existing_rows);
+
+  return g_test_run ();
+}
