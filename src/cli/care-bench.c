@@ -336,6 +336,15 @@ care_bench_run (const CareBenchOptions *options,
   if ((status = bench_search (options)) != 0)
     return status;
 
+  if (!options->skip_sync)
+    {
+      g_autofree char *dir = g_path_get_dirname (options->db_path);
+
+      if ((status = care_bench_sync (options->sync_patients, dir)) != 0 ||
+          (status = care_bench_local_writes (100000, dir)) != 0)
+        return status;
+    }
+
   if (!options->skip_ui)
     return bench_ui (options, argv0);
 

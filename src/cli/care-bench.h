@@ -14,7 +14,15 @@ typedef struct
   guint       ui_runs;      /* cold starts of the app; median reported */
   const char *app_path;     /* the caremesh binary; NULL = next to caremeshctl */
   gboolean    skip_ui;
+  gboolean    skip_sync;
+  guint       sync_patients; /* demo clinic merged into an empty replica */
 } CareBenchOptions;
+
+/* Replication figures (care-bench-sync.c); files are made in @work_dir. */
+int care_bench_sync         (guint       n_patients,
+                             const char *work_dir);
+int care_bench_local_writes (guint       n_writes,
+                             const char *work_dir);
 
 /* Prints one line per figure on stdout: "name value unit". Returns an exit code. */
 int care_bench_run (const CareBenchOptions *options,

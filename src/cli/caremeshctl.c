@@ -284,7 +284,8 @@ cmd_bench (int    argc,
   g_autofree char *db_path = NULL;
   g_autofree char *app_path = NULL;
   gint64 patients = 100000, queries = 1000, runs = 5, seed = 1;
-  gboolean no_ui = FALSE;
+  gboolean no_ui = FALSE, no_sync = FALSE;
+  gint64 sync_patients = 10000;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (generated when missing)"), "PATH" },
     { "patients", 'n', 0, G_OPTION_ARG_INT64, &patients, N_("Patients to generate (default 100000)"), "N" },
@@ -293,6 +294,8 @@ cmd_bench (int    argc,
     { "runs", 'r', 0, G_OPTION_ARG_INT64, &runs, N_("Cold starts of the app (default 5)"), "N" },
     { "app", 0, 0, G_OPTION_ARG_FILENAME, &app_path, N_("The caremesh program"), "PATH" },
     { "no-ui", 0, 0, G_OPTION_ARG_NONE, &no_ui, N_("Skip the figures that need a display"), NULL },
+    { "no-sync", 0, 0, G_OPTION_ARG_NONE, &no_sync, N_("Skip the replication figures"), NULL },
+    { "sync-patients", 0, 0, G_OPTION_ARG_INT64, &sync_patients, N_("Patients in the clinic merged into an empty replica (default 10000)"), "N" },
     { NULL }
   };
   CareBenchOptions options = { 0 };
@@ -312,6 +315,8 @@ cmd_bench (int    argc,
   options.ui_runs = (guint) runs;
   options.app_path = app_path;
   options.skip_ui = no_ui;
+  options.skip_sync = no_sync;
+  options.sync_patients = (guint) MAX (sync_patients, 1);
 
   return care_bench_run (&options, argv[0]);
 }

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "care-bench"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "care-bench.h"
+#include "care-db.h"
+#include "care-generator.h"
+
+/*
+ * Replication figures (docs/sync.md):
+ *  - merge the whole history of a demo clinic into an empty replica, against plain
+ *    SQLite inserting the same rows (same tables and indexes, no replication data)
+ *    in one transaction;
+ *  - local writes with change recording against the same inserts without;
+ *  - bytes of replication data per change on disk.
+ */
+
+#define ACTOR "system:bench"
+
+static double
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static gint64
+object_bytes (const char *path,
+              const char *like)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (%s)", like);
+  sqlite3 *raw;
+  sqlite3_stmt *stmt;
+  gint64 bytes = 0;
+
+  if (sqlite3_open_v2 (path, &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    return 0;
+  if (sqlite3_prepare_v2 (raw, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    bytes = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (raw);
+
+  return bytes;
+}
+
+/* Copies every record row of @from into @to with plain INSERTs in one transaction;
+ * returns the seconds the inserts took (the rows are read beforehand). */
+static double
+plain_copy (sqlite3 *from,
+            sqlite3 *to,
+            gint64  *n_rows)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) tables = g_ptr_array_new ();
+  g_autoptr(GPtrArray) sqls = g_ptr_array_new_with_free_func (g_free);
+  gint64 start;
+
+  *n_rows = 0;
+  for (const char * const *t = care_db_record_types (); *t; t++)
+    {
+      /* The domain columns only: what a plain database of the same records holds. */
+      g_autofree char *select = g_strdup_printf ("SELECT * FROM %s", *t);
+      g_autoptr(GString) insert = g_string_new (NULL);
+      GPtrArray *table_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+      sqlite3_stmt *stmt;
+      int n;
+
+      sqlite3_prepare_v2 (from, select, -1, &stmt, NULL);
+      n = sqlite3_column_count (stmt);
+      g_string_append_printf (insert, "INSERT INTO %s (", *t);
+      for (int i = 1; i < n; i++)
+        if (!g_str_equal (sqlite3_column_name (stmt, i), "clocks"))
+          g_string_append_printf (insert, "%s%s", i > 1 ? ", " : "", sqlite3_column_name (stmt, i));
+      g_string_append (insert, ") VALUES (");
+      for (int i = 1; i < n; i++)
+        if (!g_str_equal (sqlite3_column_name (stmt, i), "clocks"))
+          g_string_append_printf (insert, "%s?", i > 1 ? ", " : "");
+      g_string_append (insert, ")");
+
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          char **values = g_new0 (char *, n + 1);
+          int k = 0;
+
+          for (int i = 1; i < n; i++)
+            if (!g_str_equal (sqlite3_column_name (stmt, i), "clocks"))
+              values[k++] = g_strdup ((const char *) sqlite3_column_text (stmt, i));
+          g_ptr_array_add (table_rows, values);
+        }
+      sqlite3_finalize (stmt);
+
+      g_ptr_array_add (tables, (gpointer) *t);
+      g_ptr_array_add (sqls, g_string_free (g_steal_pointer (&insert), FALSE));
+      g_ptr_array_add (rows, table_rows);
+    }
+
+  start = g_get_monotonic_time ();
+  sqlite3_exec (to, "PRAGMA foreign_keys = OFF; BEGIN", NULL, NULL, NULL);
+  for (guint t = 0; t < tables->len; t++)
+    {
+      GPtrArray *table_rows = g_ptr_array_index (rows, t);
+      sqlite3_stmt *stmt;
+
+      sqlite3_prepare_v2 (to, g_ptr_array_index (sqls, t), -1, &stmt, NULL);
+      for (guint r = 0; r < table_rows->len; r++)
+        {
+          char **values = g_ptr_array_index (table_rows, r);
+
+          for (int i = 0; values[i] != NULL || i < sqlite3_bind_parameter_count (stmt); i++)
+            {
+              if (i >= sqlite3_bind_parameter_count (stmt))
+                break;
+              if (values[i] != NULL)
+                sqlite3_bind_text (stmt, i + 1, values[i], -1, SQLITE_STATIC);
+              else
+                sqlite3_bind_null (stmt, i + 1);
+            }
+          sqlite3_step (stmt);
+          sqlite3_reset (stmt);
+          (*n_rows)++;
+        }
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_exec (to, "COMMIT", NULL, NULL, NULL);
+
+  return seconds_since (start);
+}
+
+int
+care_bench_sync (guint       n_patients,
+                 const char *work_dir)
+{
+  g_autofree char *source_path = g_build_filename (work_dir, "bench-sync-source.db", NULL);
+  g_autofree char *replica_path = g_build_filename (work_dir, "bench-sync-replica.db", NULL);
+  g_autofree char *plain_path = g_build_filename (work_dir, "bench-sync-plain.db", NULL);
+  g_autoptr(CareDb) source = NULL;
+  g_autoptr(CareDb) replica = NULL;
+  g_autoptr(GError) error = NULL;
+  CareGeneratorOptions options;
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  gint64 n_changes = 0, n_rows = 0, start, cursor = 0;
+  double merge_s = 0, plain_s;
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *a = g_strconcat (source_path, suffixes[i], NULL);
+      g_autofree char *b = g_strconcat (replica_path, suffixes[i], NULL);
+      g_autofree char *c = g_strconcat (plain_path, suffixes[i], NULL);
+
+      g_unlink (a);
+      g_unlink (b);
+      g_unlink (c);
+    }
+
+  /* The source: a demo clinic, every record written through the store. */
+  care_generator_options_init (&options);
+  options.n_patients = n_patients;
+  if (!(source = care_db_open (source_path, &error)) ||
+      !care_generator_run (source, &options, NULL, NULL, &error) ||
+      !(replica = care_db_open (replica_path, &error)))
+    {
+      fprintf (stderr, "caremeshctl bench: %s\n", error->message);
+      return 1;
+    }
+
+  /* Merge everything into the empty replica, in pages as a sync would. */
+  for (;;)
+    {
+      g_autoptr(GHashTable) vector = care_db_version_vector (replica, NULL);
+      g_autoptr(GPtrArray) page = care_db_changes_since (source, vector, &cursor, 1000, &error);
+
+      if (page == NULL || page->len == 0)
+        break;
+      start = g_get_monotonic_time ();
+      if (!care_db_apply_changes (replica, page, NULL, &error))
+        break;
+      merge_s += seconds_since (start);
+      n_changes += page->len;
+    }
+  if (error != NULL)
+    {
+      fprintf (stderr, "caremeshctl bench: %s\n", error->message);
+      return 1;
+    }
+
+  /* Plain SQLite: the same rows into the same tables, one transaction. */
+  {
+    g_autoptr(CareDb) plain = care_db_open (plain_path, &error);
+    sqlite3 *from, *to;
+
+    g_clear_pointer (&plain, care_db_close);
+    sqlite3_open (source_path, &from);
+    sqlite3_open (plain_path, &to);
+    sqlite3_exec (to, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    plain_s = plain_copy (from, to, &n_rows);
+    sqlite3_close (from);
+    sqlite3_close (to);
+  }
+
+  printf ("merge_changes %" G_GINT64_FORMAT " changes\n", n_changes);
+  printf ("merge_rate %.0f changes/s\n", n_changes / merge_s);
+  printf ("plain_insert_rate %.0f rows/s\n", n_rows / plain_s);
+  printf ("merge_vs_plain_sqlite %.2f x\n", merge_s / plain_s);
+
+  /* Replication data on disk: the change log and its index, per change. */
+  {
+    gint64 bytes = object_bytes (replica_path, "'changes', 'sqlite_autoindex_changes_1', 'vector', 'devices', "
+                                               "'superseded', 'conflicts', 'parked'");
+
+    printf ("change_log_bytes_per_change %.0f bytes\n", (double) bytes / MAX (n_changes, 1));
+  }
+
+  return 0;
+}
+
+/* Local writes: 100,000 observations through the store (with change recording)
+ * and the same rows with plain INSERTs (without). */
+int
+care_bench_local_writes (guint       n_writes,
+                         const char *work_dir)
+{
+  g_autofree char *with_path = g_build_filename (work_dir, "bench-local-with.db", NULL);
+  g_autofree char *without_path = g_build_filename (work_dir, "bench-local-without.db", NULL);
+  g_autofree char *patient = NULL;
+  g_autoptr(CareDb) with = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  double with_s, without_s;
+  gint64 start;
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *a = g_strconcat (with_path, suffixes[i], NULL);
+      g_autofree char *b = g_strconcat (without_path, suffixes[i], NULL);
+
+      g_unlink (a);
+      g_unlink (b);
+    }
+
+  with = care_db_open (with_path, &error);
+  {
+    g_autoptr(CareFields) fields = care_fields_new ();
+
+    care_fields_set (fields, "given_name", "Bench");
+    care_fields_set (fields, "family_name", "Patient");
+    care_fields_set (fields, "birth_date", "1950-01-01");
+    care_fields_set (fields, "mrn", "9999999");
+    care_db_put (with, ACTOR, "patients", NULL, fields, &patient, &error);
+  }
+
+  /* Batches of 1,000 in a transaction, as a busy import would write. */
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n_writes && error == NULL; i++)
+    {
+      g_autoptr(CareFields) fields = care_fields_new ();
+      char value[32], when[32];
+
+      if (i % 1000 == 0)
+        care_db_begin (with, NULL);
+      g_snprintf (value, sizeof value, "%u", 110 + i % 60);
+      g_snprintf (when, sizeof when, "2026-%02u-%02uT09:00:00Z", 1 + i % 12, 1 + i % 28);
+      care_fields_set (fields, "patient_id", patient);
+      care_fields_set (fields, "loinc", "8480-6");
+      care_fields_set (fields, "display", "Systolic blood pressure");
+      care_fields_set (fields, "value_num", value);
+      care_fields_set (fields, "unit", "mm[Hg]");
+      care_fields_set (fields, "effective_at", when);
+      care_db_put (with, ACTOR, "observations", NULL, fields, NULL, &error);
+      if (i % 1000 == 999 || i == n_writes - 1)
+        care_db_commit (with, NULL);
+    }
+  with_s = seconds_since (start);
+  if (error != NULL)
+    {
+      fprintf (stderr, "caremeshctl bench: %s\n", error->message);
+      return 1;
+    }
+
+  {
+    g_autoptr(CareDb) plain_db = care_db_open (without_path, &error);
+    sqlite3 *raw;
+    sqlite3_stmt *stmt;
+
+    g_clear_pointer (&plain_db, care_db_close);
+    sqlite3_open (without_path, &raw);
+    sqlite3_exec (raw, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+    sqlite3_prepare_v2 (raw, "INSERT INTO observations (id, created_at, updated_at, device_id, patient_id, loinc, display, "
+                             "value_num, unit, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+    start = g_get_monotonic_time ();
+    for (guint i = 0; i < n_writes; i++)
+      {
+        g_autofree char *id = g_uuid_string_random ();
+        char value[32], when[32];
+
+        if (i % 1000 == 0)
+          sqlite3_exec (raw, "BEGIN", NULL, NULL, NULL);
+        g_snprintf (value, sizeof value, "%u", 110 + i % 60);
+        g_snprintf (when, sizeof when, "2026-%02u-%02uT09:00:00Z", 1 + i % 12, 1 + i % 28);
+        sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (stmt, 2, g_get_real_time () / 1000);
+        sqlite3_bind_int64 (stmt, 3, g_get_real_time () / 1000);
+        sqlite3_bind_text (stmt, 4, "00000000-0000-4000-8000-000000000000", -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 5, patient, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 6, "8480-6", -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 7, "Systolic blood pressure", -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 8, value, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 9, "mm[Hg]", -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 10, when, -1, SQLITE_STATIC);
+        sqlite3_step (stmt);
+        sqlite3_reset (stmt);
+        if (i % 1000 == 999 || i == n_writes - 1)
+          sqlite3_exec (raw, "COMMIT", NULL, NULL, NULL);
+      }
+    without_s = seconds_since (start);
+    sqlite3_finalize (stmt);
+    sqlite3_close (raw);
+  }
+
+  printf ("local_write_rate %.0f writes/s\n", n_writes / with_s);
+  printf ("local_write_overhead %.2f x\n", with_s / without_s);
+
+  return 0;
+}
