@@ -53,7 +53,7 @@ check-asan: deps
 	meson compile -C $(BUILD)-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	meson test -C $(BUILD)-asan --print-errorlogs --num-processes 2 --suite unit
+	CAREMESH_FUZZ_OPS=2000 meson test -C $(BUILD)-asan --print-errorlogs --num-processes 2 --suite unit
 	@# The program under test also loads GIO and pixbuf modules that it unloads before
 	@# exit, whose leaks cannot be attributed; the UI suite checks memory errors only.
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -15,6 +15,7 @@ struct _CareDb
   GHashTable *statements;  /* SQL text -> sqlite3_stmt, finalized on close */
   GHashTable *columns;     /* table -> GPtrArray of column names, from PRAGMA table_info */
   GHashTable *required;    /* table -> GPtrArray of NOT NULL columns without a default */
+  GHashTable *references;  /* table -> GPtrArray of "column parent_table" */
   gint64      clock_override_ms;
   int         user_version;
 
@@ -25,6 +26,10 @@ struct _CareDb
   GHashTable *device_idx_by_uuid;  /* char* -> gint64* */
   GHashTable *device_uuid_by_idx;  /* gint64* -> char* */
   gint64      max_clock_ahead_ms;
+  gboolean    conflicts_stored;
+  gboolean    any_superseded;
+  GHashTable *vector_cache;  /* origin idx -> complete prefix held (gint64*) */
+  GHashTable *vector_dirty;  /* origin idx set, written at the end of a batch */
 };
 
 extern const char * const _care_db_managed_columns[];

@@ -275,6 +275,19 @@ load_columns (CareDb      *self,
       sqlite3_finalize (stmt);
       g_hash_table_insert (self->required, g_strdup (*t), required);
 
+      {
+        g_autofree char *fk_sql = g_strdup_printf ("PRAGMA foreign_key_list(%s)", *t);
+        GPtrArray *references = g_ptr_array_new_with_free_func (g_free);
+
+        /* "column table" pairs: this column holds the id of a record of that table. */
+        rc = sqlite3_prepare_v2 (self->sqlite, fk_sql, -1, &stmt, NULL);
+        while (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+          g_ptr_array_add (references, g_strdup_printf ("%s %s", sqlite3_column_text (stmt, 3),
+                                                        sqlite3_column_text (stmt, 2)));
+        sqlite3_finalize (stmt);
+        g_hash_table_insert (self->references, g_strdup (*t), references);
+      }
+
       if (rc != SQLITE_OK)
         {
           g_ptr_array_unref (columns);
@@ -338,6 +351,8 @@ care_db_open_at_version (const char  *path,
                                          (GDestroyNotify) g_ptr_array_unref);
   self->required = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
+  self->references = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) g_ptr_array_unref);
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -395,8 +410,13 @@ care_db_open_at_version (const char  *path,
     }
 
   if (!care_db_exec (self, "PRAGMA journal_mode = WAL", error) ||
-      !care_db_exec (self, "PRAGMA foreign_keys = ON", error) ||
-      !care_db_exec (self, "PRAGMA synchronous = NORMAL", error))
+      /* References are checked by the store on local writes (check_references):
+       * changes merged from other replicas may bring a child before its parent. */
+      !care_db_exec (self, "PRAGMA foreign_keys = OFF", error) ||
+      !care_db_exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      /* A clinic's record is a few hundred MB at most: keep its hot pages in memory. */
+      !care_db_exec (self, "PRAGMA cache_size = -65536", error) ||
+      !care_db_exec (self, "PRAGMA mmap_size = 268435456", error))
     return NULL;
 
   if (user_version < target_version &&
@@ -441,6 +461,7 @@ care_db_close (CareDb *self)
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->columns, g_hash_table_unref);
   g_clear_pointer (&self->required, g_hash_table_unref);
+  g_clear_pointer (&self->references, g_hash_table_unref);
   if (self->sqlite != NULL)
     sqlite3_close (self->sqlite);
   g_free (self->path);
@@ -698,6 +719,44 @@ _care_db_reindex_patient (CareDb      *self,
   return TRUE;
 }
 
+/* Every reference a local write sets must name an existing record. */
+static gboolean
+check_references (CareDb      *self,
+                  const char  *table,
+                  CareFields  *fields,
+                  GError     **error)
+{
+  GPtrArray *references = g_hash_table_lookup (self->references, table);
+
+  for (guint i = 0; references != NULL && i < references->len; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (g_ptr_array_index (references, i), " ", 2);
+      const char *value = care_fields_lookup (fields, pair[0]);
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt;
+      gboolean found;
+
+      if (value == NULL)
+        continue;
+
+      sql = g_strdup_printf ("SELECT 1 FROM %s WHERE id = ?", pair[1]);
+      if (!(stmt = _care_db_get_statement (self, sql, error)))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, value, -1, SQLITE_STATIC);
+      found = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_reset (stmt);
+
+      if (!found)
+        {
+          g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID,
+                       _("The record refers to a missing record (%s of %s)."), pair[0], table);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 gboolean
 care_db_put (CareDb      *self,
              const char  *actor,
@@ -737,6 +796,9 @@ care_db_put (CareDb      *self,
                    _("“%s” is not a valid record id."), id);
       return FALSE;
     }
+
+  if (!check_references (self, table, fields, error))
+    return FALSE;
 
   if (id == NULL)
     id = new_id = g_uuid_string_random ();

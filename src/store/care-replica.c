@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
+#include <errno.h>
 
 #include "care-db-private.h"
 
@@ -43,6 +43,8 @@ typedef struct
   const char *actor;
   gint64      seen;
   GPtrArray  *fields;  /* FieldChange */
+  gboolean    maybe_superseded;  /* some field of it may have been replaced already */
+  gboolean    maybe_conflicts;   /* its record has conflicts standing */
 } Incoming;
 
 /* A head of a field: the incoming change, the current winner, or a loser. */
@@ -55,11 +57,19 @@ typedef struct
   char   *actor;
 } Head;
 
+/* A field's winner: the change that set it. */
+typedef struct
+{
+  gint64 hlc;
+  gint64 origin;
+  gint64 counter;
+} Clock;
+
 /* The record's row as merging needs it. */
 typedef struct
 {
   gint64      seq;         /* 0: no row yet */
-  JsonObject *clocks;      /* field -> [hlc, origin, counter] of the winner */
+  GHashTable *clocks;      /* field -> Clock of the winner */
   char       *patient_id;
   GHashTable *set;         /* field -> new value (NULL for SQL NULL) */
   gboolean    clocks_changed;
@@ -106,7 +116,7 @@ field_change_new (const char *field,
 static void
 row_clear (Row *row)
 {
-  g_clear_pointer (&row->clocks, json_object_unref);
+  g_clear_pointer (&row->clocks, g_hash_table_unref);
   g_clear_pointer (&row->patient_id, g_free);
   g_clear_pointer (&row->set, g_hash_table_unref);
 }
@@ -286,6 +296,8 @@ _care_replica_init (CareDb  *self,
   self->device_idx_by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->device_uuid_by_idx = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->max_clock_ahead_ms = DEFAULT_MAX_AHEAD_MS;
+  self->vector_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->vector_dirty = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   if (!(stmt = _care_db_get_statement (self, "SELECT idx, uuid FROM devices", error)))
     return FALSE;
@@ -303,6 +315,14 @@ _care_replica_init (CareDb  *self,
   if ((self->device_idx = device_idx (self, self->device_id, error)) < 0)
     return FALSE;
 
+  {
+    gint64 any = 0;
+
+    if (!query_int64 (self, "SELECT EXISTS (SELECT 1 FROM superseded)", -1, &any, error))
+      return FALSE;
+    self->any_superseded = any != 0;
+  }
+
   /* The clock and this device's counter live on in the change log itself, so they
    * survive restarts and a wall clock that steps backwards. */
   return query_int64 (self, "SELECT max(hlc) FROM changes", -1, &self->hlc_last, error) &&
@@ -315,6 +335,84 @@ _care_replica_clear (CareDb *self)
 {
   g_clear_pointer (&self->device_idx_by_uuid, g_hash_table_unref);
   g_clear_pointer (&self->device_uuid_by_idx, g_hash_table_unref);
+  g_clear_pointer (&self->vector_cache, g_hash_table_unref);
+  g_clear_pointer (&self->vector_dirty, g_hash_table_unref);
+}
+
+/* The clock map of a row, stored as JSON {"field":[hlc,origin,counter],...}.
+ * Only this file writes it, with field names that are column names, so a small
+ * reader of exactly that shape is enough (and much faster than a general parser);
+ * anything else reads as empty. */
+static GHashTable *
+clocks_parse (const char *text)
+{
+  GHashTable *clocks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *p = text;
+
+  if (p == NULL || *p++ != '{')
+    return clocks;
+
+  while (*p == '"')
+    {
+      const char *name = ++p;
+      Clock clock;
+      char *end;
+
+      while (*p && *p != '"')
+        p++;
+      if (*p != '"' || p[1] != ':' || p[2] != '[')
+        break;
+      end = (char *) p;
+      p += 3;
+      clock.hlc = g_ascii_strtoll (p, &end, 10);
+      if (*end != ',')
+        break;
+      clock.origin = g_ascii_strtoll (end + 1, &end, 10);
+      if (*end != ',')
+        break;
+      clock.counter = g_ascii_strtoll (end + 1, &end, 10);
+      if (*end != ']')
+        break;
+      g_hash_table_insert (clocks, g_strndup (name, strchr (name, '"') - name), g_memdup2 (&clock, sizeof clock));
+      p = end + 1;
+      if (*p == ',')
+        p++;
+    }
+
+  return clocks;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+static char *
+clocks_to_string (GHashTable *clocks)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  GString *out = g_string_new ("{");
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, clocks);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (names, key);
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      Clock *clock = g_hash_table_lookup (clocks, g_ptr_array_index (names, i));
+
+      g_string_append_printf (out, "%s\"%s\":[%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
+                              i ? "," : "", (char *) g_ptr_array_index (names, i),
+                              clock->hlc, clock->origin, clock->counter);
+    }
+  g_string_append_c (out, '}');
+
+  return g_string_free (out, FALSE);
 }
 
 /* Reading a record's state */
@@ -346,14 +444,7 @@ load_row (CareDb      *self,
 
       row->seq = sqlite3_column_int64 (stmt, 0);
       row->patient_id = column_dup (stmt, 2);
-      if (clocks != NULL)
-        {
-          g_autoptr(JsonParser) parser = json_parser_new ();
-
-          if (json_parser_load_from_data (parser, clocks, -1, NULL) &&
-              JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-            row->clocks = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-        }
+      row->clocks = clocks_parse (clocks);
     }
   sqlite3_reset (stmt);
 
@@ -361,7 +452,7 @@ load_row (CareDb      *self,
     return _care_db_set_error_from_sqlite (self, rc, "reading a record", error);
 
   if (row->clocks == NULL)
-    row->clocks = json_object_new ();
+    row->clocks = clocks_parse (NULL);
   if (g_str_equal (table, "patients"))
     {
       g_free (row->patient_id);
@@ -371,22 +462,21 @@ load_row (CareDb      *self,
   return TRUE;
 }
 
-/* The winner of @field as [hlc, origin, counter]; FALSE when the field has none. */
+/* The winner of @field; FALSE when the field has none. */
 static gboolean
 row_winner (Row        *row,
             const char *field,
             Head       *head)
 {
-  JsonArray *clock;
+  Clock *clock = g_hash_table_lookup (row->clocks, field);
 
   memset (head, 0, sizeof *head);
-  if (!json_object_has_member (row->clocks, field))
+  if (clock == NULL)
     return FALSE;
 
-  clock = json_object_get_array_member (row->clocks, field);
-  head->hlc = json_array_get_int_element (clock, 0);
-  head->origin = json_array_get_int_element (clock, 1);
-  head->counter = json_array_get_int_element (clock, 2);
+  head->hlc = clock->hlc;
+  head->origin = clock->origin;
+  head->counter = clock->counter;
 
   return TRUE;
 }
@@ -396,12 +486,9 @@ row_set_winner (Row        *row,
                 const char *field,
                 const Head *head)
 {
-  JsonArray *clock = json_array_sized_new (3);
+  Clock clock = { head->hlc, head->origin, head->counter };
 
-  json_array_add_int_element (clock, head->hlc);
-  json_array_add_int_element (clock, head->origin);
-  json_array_add_int_element (clock, head->counter);
-  json_object_set_array_member (row->clocks, field, clock);
+  g_hash_table_insert (row->clocks, g_strdup (field), g_memdup2 (&clock, sizeof clock));
   g_hash_table_insert (row->set, g_strdup (field), g_strdup (head->value));
   row->clocks_changed = TRUE;
 }
@@ -502,6 +589,7 @@ store_loser (CareDb      *self,
   sqlite3_bind_int64 (stmt, 7, head->hlc);
   _care_db_bind_value (stmt, 8, head->actor);
   sqlite3_bind_int (stmt, 9, is_significant (table, field));
+  self->conflicts_stored = TRUE;
   _care_db_bind_value (stmt, 10, row->patient_id);
 
   return step_done (self, stmt, "recording a conflict", error);
@@ -620,7 +708,7 @@ merge_field (CareDb       *self,
 
       if (has_winner && winner.origin == parent->origin && winner.counter == parent->counter)
         winner_replaced = TRUE;
-      else if (!drop_loser (self, in->table, in->record_id, fc->field, parent) &&
+      else if (!(in->maybe_conflicts && drop_loser (self, in->table, in->record_id, fc->field, parent)) &&
                !change_exists (self, parent->origin, parent->counter, NULL))
         {
           /* Not here yet: when it comes, it comes already replaced. */
@@ -633,11 +721,12 @@ merge_field (CareDb       *self,
           sqlite3_bind_text (stmt, 3, fc->field, -1, SQLITE_STATIC);
           if (!step_done (self, stmt, "recording history", error))
             return FALSE;
+          self->any_superseded = TRUE;
         }
     }
 
   /* Someone who had this change replaced it already (it arrived late). */
-  if (!local)
+  if (!local && in->maybe_superseded)
     {
       sqlite3_stmt *stmt = _care_db_get_statement (self, "SELECT 1 FROM superseded WHERE origin = ? AND counter = ? AND field = ?", error);
 
@@ -662,7 +751,8 @@ merge_field (CareDb       *self,
       if (best == NULL || wins_over (self, fc->field, &winner, best))
         best = &winner;
     }
-  losers = load_losers (self, in->table, in->record_id, fc->field);
+  losers = in->maybe_conflicts ? load_losers (self, in->table, in->record_id, fc->field)
+                                : g_array_new (FALSE, TRUE, sizeof (Head));
   for (guint i = 0; i < losers->len; i++)
     if (best == NULL || wins_over (self, fc->field, &g_array_index (losers, Head, i), best))
       best = &g_array_index (losers, Head, i);
@@ -720,6 +810,7 @@ update_review_flags (CareDb      *self,
   g_autoptr(GList) fields = NULL;
   sqlite3_stmt *stmt;
   Head retire;
+
   gint64 retire_seen = 0;
 
   stmt = _care_db_get_statement (self, "DELETE FROM conflicts WHERE tbl = ? AND rid = ? AND kind = 'retired-edit'", error);
@@ -734,7 +825,7 @@ update_review_flags (CareDb      *self,
     return TRUE;
   change_exists (self, retire.origin, retire.counter, &retire_seen);
 
-  fields = json_object_get_members (row->clocks);
+  fields = g_hash_table_get_keys (row->clocks);
   for (GList *l = fields; l != NULL; l = l->next)
     {
       Head edit;
@@ -766,11 +857,18 @@ update_review_flags (CareDb      *self,
   return TRUE;
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
+static void
+append_int (GString *out,
+            int      value)
 {
-  return strcmp (*(char * const *) a, *(char * const *) b);
+  char digits[16];
+  int n = 0;
+
+  do
+    digits[n++] = (char) ('0' + value % 10);
+  while ((value /= 10) > 0);
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
 }
 
 static gboolean
@@ -793,11 +891,7 @@ write_row (CareDb      *self,
   if (!row->clocks_changed)
     return TRUE;
 
-  {
-    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), row->clocks);
-
-    clocks = json_to_string (node, FALSE);
-  }
+  clocks = clocks_to_string (row->clocks);
 
   /* Sorted, so the statement text (and its cache entry) is stable. */
   g_hash_table_iter_init (&iter, row->set);
@@ -805,11 +899,20 @@ write_row (CareDb      *self,
     g_ptr_array_add (names, key);
   g_ptr_array_sort (names, compare_names);
 
+  /* The statement text depends only on the table and the set of fields, so it is
+   * built with plain appends (this runs once per change). */
   if (seq > 0)
     {
-      g_string_append_printf (sql, "UPDATE %s SET updated_at = ?1, device_id = ?2, clocks = ?3", in->table);
+      g_string_append (sql, "UPDATE ");
+      g_string_append (sql, in->table);
+      g_string_append (sql, " SET updated_at = ?1, device_id = ?2, clocks = ?3");
       for (guint i = 0; i < names->len; i++)
-        g_string_append_printf (sql, ", %s = ?%d", (char *) g_ptr_array_index (names, i), index++);
+        {
+          g_string_append (sql, ", ");
+          g_string_append (sql, g_ptr_array_index (names, i));
+          g_string_append (sql, " = ?");
+          append_int (sql, index++);
+        }
       g_string_append (sql, " WHERE seq = ?4");
     }
   else
@@ -818,15 +921,26 @@ write_row (CareDb      *self,
        * a placeholder; a local write must give them. */
       GPtrArray *required = local ? NULL : g_hash_table_lookup (self->required, in->table);
 
-      g_string_append_printf (sql, "INSERT INTO %s (updated_at, device_id, clocks, id, created_at", in->table);
+      g_string_append (sql, "INSERT INTO ");
+      g_string_append (sql, in->table);
+      g_string_append (sql, " (updated_at, device_id, clocks, id, created_at");
       for (guint i = 0; i < names->len; i++)
-        g_string_append_printf (sql, ", %s", (char *) g_ptr_array_index (names, i));
+        {
+          g_string_append (sql, ", ");
+          g_string_append (sql, g_ptr_array_index (names, i));
+        }
       for (guint i = 0; required && i < required->len; i++)
         if (!g_hash_table_contains (row->set, g_ptr_array_index (required, i)))
-          g_string_append_printf (sql, ", %s", (char *) g_ptr_array_index (required, i));
+          {
+            g_string_append (sql, ", ");
+            g_string_append (sql, g_ptr_array_index (required, i));
+          }
       g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, ?1");
       for (guint i = 0; i < names->len; i++)
-        g_string_append_printf (sql, ", ?%d", index++);
+        {
+          g_string_append (sql, ", ?");
+          append_int (sql, index++);
+        }
       for (guint i = 0; required && i < required->len; i++)
         if (!g_hash_table_contains (row->set, g_ptr_array_index (required, i)))
           g_string_append (sql, ", ''");
@@ -860,112 +974,322 @@ write_row (CareDb      *self,
 
 /* The change log */
 
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+        }
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* {"field":{"v":"value"|null,"p":[["device",counter],...]},...} in field order. */
 static char *
 fields_to_json (CareDb    *self,
                 GPtrArray *fields)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  GString *out = g_string_new ("{");
 
-  json_builder_begin_object (builder);
   for (guint i = 0; i < fields->len; i++)
     {
       FieldChange *fc = g_ptr_array_index (fields, i);
 
-      json_builder_set_member_name (builder, fc->field);
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "v");
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_json_string (out, fc->field);
+      g_string_append (out, ":{\"v\":");
       if (fc->value != NULL)
-        json_builder_add_string_value (builder, fc->value);
+        append_json_string (out, fc->value);
       else
-        json_builder_add_null_value (builder);
+        g_string_append (out, "null");
       if (fc->parents->len > 0)
         {
-          json_builder_set_member_name (builder, "p");
-          json_builder_begin_array (builder);
+          g_string_append (out, ",\"p\":[");
           for (guint j = 0; j < fc->parents->len; j++)
             {
               ChangeId *parent = &g_array_index (fc->parents, ChangeId, j);
 
-              json_builder_begin_array (builder);
-              json_builder_add_string_value (builder, device_uuid (self, parent->origin));
-              json_builder_add_int_value (builder, parent->counter);
-              json_builder_end_array (builder);
+              g_string_append_printf (out, "%s[\"%s\",%" G_GINT64_FORMAT "]", j ? "," : "",
+                                      device_uuid (self, parent->origin), parent->counter);
             }
-          json_builder_end_array (builder);
+          g_string_append_c (out, ']');
         }
-      json_builder_end_object (builder);
+      g_string_append_c (out, '}');
     }
-  json_builder_end_object (builder);
+  g_string_append_c (out, '}');
 
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+  return g_string_free (out, FALSE);
 }
 
-/* Reads a change's fields; FALSE (with @error) when they are malformed. */
+/* A strict reader for exactly the shape of a change's fields:
+ *   {"field":{"v":"text"|null,"p":[["device",counter],...]},...}
+ * (RFC 8259 strings with every escape; "p" optional; members in any order.)
+ * Changes arrive by the hundred thousand during a first sync, and a general JSON
+ * parser building a tree for each was most of the cost of merging. Anything else
+ * is refused as malformed. */
+typedef struct
+{
+  const char *p;
+  GString    *buf;
+} Reader;
+
+static void
+skip_ws (Reader *r)
+{
+  while (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')
+    r->p++;
+}
+
+static gboolean
+expect (Reader *r,
+        char    c)
+{
+  skip_ws (r);
+  if (*r->p != c)
+    return FALSE;
+  r->p++;
+  return TRUE;
+}
+
+static int
+hex_digit (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static gboolean
+read_hex4 (Reader   *r,
+           gunichar *out)
+{
+  gunichar value = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int d = hex_digit (r->p[i]);
+
+      if (d < 0)
+        return FALSE;
+      value = value * 16 + (gunichar) d;
+    }
+  r->p += 4;
+  *out = value;
+
+  return TRUE;
+}
+
+/* Reads a JSON string into r->buf (UTF-8, validated). */
+static gboolean
+read_string (Reader *r)
+{
+  skip_ws (r);
+  if (*r->p != '"')
+    return FALSE;
+  r->p++;
+  g_string_truncate (r->buf, 0);
+
+  for (;;)
+    {
+      const char *start = r->p;
+
+      while (*r->p != '"' && *r->p != '\\' && (guchar) *r->p >= 0x20)
+        r->p++;
+      g_string_append_len (r->buf, start, r->p - start);
+
+      if (*r->p == '"')
+        {
+          r->p++;
+          return g_utf8_validate (r->buf->str, r->buf->len, NULL);
+        }
+      if (*r->p != '\\')
+        return FALSE;  /* control character or end of input */
+
+      r->p++;
+      switch (*r->p++)
+        {
+        case '"': g_string_append_c (r->buf, '"'); break;
+        case '\\': g_string_append_c (r->buf, '\\'); break;
+        case '/': g_string_append_c (r->buf, '/'); break;
+        case 'b': g_string_append_c (r->buf, '\b'); break;
+        case 'f': g_string_append_c (r->buf, '\f'); break;
+        case 'n': g_string_append_c (r->buf, '\n'); break;
+        case 'r': g_string_append_c (r->buf, '\r'); break;
+        case 't': g_string_append_c (r->buf, '\t'); break;
+        case 'u':
+          {
+            gunichar c, low;
+
+            if (!read_hex4 (r, &c))
+              return FALSE;
+            if (c >= 0xd800 && c <= 0xdbff)
+              {
+                if (r->p[0] != '\\' || r->p[1] != 'u')
+                  return FALSE;
+                r->p += 2;
+                if (!read_hex4 (r, &low) || low < 0xdc00 || low > 0xdfff)
+                  return FALSE;
+                c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+              }
+            else if (c >= 0xdc00 && c <= 0xdfff)
+              return FALSE;
+            if (c == 0)
+              return FALSE;  /* no NUL inside a value */
+            g_string_append_unichar (r->buf, c);
+            break;
+          }
+        default:
+          return FALSE;
+        }
+    }
+}
+
+static gboolean
+read_counter (Reader *r,
+              gint64 *out)
+{
+  char *end;
+  gint64 value;
+
+  skip_ws (r);
+  if (!g_ascii_isdigit (*r->p))
+    return FALSE;
+  errno = 0;
+  value = g_ascii_strtoll (r->p, &end, 10);
+  if (errno != 0 || value < 1 || *end == '.' || *end == 'e' || *end == 'E')
+    return FALSE;
+  r->p = end;
+  *out = value;
+
+  return TRUE;
+}
+
+static gboolean
+read_parents (CareDb       *self,
+              Reader       *r,
+              FieldChange  *fc,
+              GError      **error)
+{
+  if (!expect (r, '['))
+    return FALSE;
+  skip_ws (r);
+  if (*r->p == ']')
+    {
+      r->p++;
+      return TRUE;
+    }
+
+  do
+    {
+      ChangeId id;
+
+      if (!expect (r, '[') || !read_string (r) || !g_uuid_string_is_valid (r->buf->str))
+        return FALSE;
+      if ((id.origin = device_idx (self, r->buf->str, error)) < 0)
+        return FALSE;
+      if (!expect (r, ',') || !read_counter (r, &id.counter) || !expect (r, ']'))
+        return FALSE;
+      g_array_append_val (fc->parents, id);
+    }
+  while (expect (r, ','));
+
+  return *(r->p - 1) == ',' ? FALSE : expect (r, ']');
+}
+
+static int
+compare_fields (gconstpointer a,
+                gconstpointer b)
+{
+  return strcmp ((*(FieldChange * const *) a)->field, (*(FieldChange * const *) b)->field);
+}
+
 static gboolean
 fields_from_json (CareDb      *self,
                   const char  *json,
                   GPtrArray   *out,
                   GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GList) members = NULL;
-  JsonObject *object;
+  g_autoptr(GString) buf = g_string_new (NULL);
+  Reader r = { json, buf };
+  guint first = out->len;
 
-  if (!json_parser_load_from_data (parser, json, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!expect (&r, '{'))
     goto malformed;
 
-  object = json_node_get_object (json_parser_get_root (parser));
-  members = json_object_get_members (object);
-  /* In a fixed order, so that merging never depends on how a peer wrote its JSON. */
-  members = g_list_sort (members, (GCompareFunc) strcmp);
-  for (GList *l = members; l != NULL; l = l->next)
+  do
     {
-      JsonNode *node = json_object_get_member (object, l->data);
-      JsonObject *field;
-      JsonNode *value;
       FieldChange *fc;
+      gboolean has_value = FALSE;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (!read_string (&r) || r.buf->len == 0 || !expect (&r, ':') || !expect (&r, '{'))
         goto malformed;
-      field = json_node_get_object (node);
-      value = json_object_get_member (field, "v");
-      if (value == NULL || (!JSON_NODE_HOLDS_NULL (value) && json_node_get_value_type (value) != G_TYPE_STRING))
-        goto malformed;
-
-      fc = field_change_new (l->data, JSON_NODE_HOLDS_NULL (value) ? NULL : json_node_get_string (value));
+      for (guint i = first; i < out->len; i++)
+        if (g_str_equal (((FieldChange *) g_ptr_array_index (out, i))->field, r.buf->str))
+          goto malformed;  /* a field twice */
+      fc = field_change_new (r.buf->str, NULL);
       g_ptr_array_add (out, fc);
 
-      if (json_object_has_member (field, "p"))
+      do
         {
-          JsonNode *parents_node = json_object_get_member (field, "p");
-          JsonArray *parents;
-
-          if (!JSON_NODE_HOLDS_ARRAY (parents_node))
+          if (!read_string (&r) || !expect (&r, ':'))
             goto malformed;
-          parents = json_node_get_array (parents_node);
-          for (guint i = 0; i < json_array_get_length (parents); i++)
+          if (g_str_equal (r.buf->str, "v") && !has_value)
             {
-              JsonNode *pnode = json_array_get_element (parents, i);
-              JsonArray *pair;
-              const char *uuid;
-              ChangeId id;
-
-              if (!JSON_NODE_HOLDS_ARRAY (pnode) || json_array_get_length (json_node_get_array (pnode)) != 2)
+              skip_ws (&r);
+              if (strncmp (r.p, "null", 4) == 0)
+                r.p += 4;
+              else if (read_string (&r))
+                fc->value = g_strndup (r.buf->str, r.buf->len);
+              else
                 goto malformed;
-              pair = json_node_get_array (pnode);
-              uuid = json_array_get_string_element (pair, 0);
-              if (uuid == NULL || !g_uuid_string_is_valid (uuid))
-                goto malformed;
-              if ((id.origin = device_idx (self, uuid, error)) < 0)
-                return FALSE;
-              id.counter = json_array_get_int_element (pair, 1);
-              g_array_append_val (fc->parents, id);
+              has_value = TRUE;
             }
+          else if (g_str_equal (r.buf->str, "p") && fc->parents->len == 0)
+            {
+              if (!read_parents (self, &r, fc, error))
+                {
+                  if (error != NULL && *error != NULL)
+                    return FALSE;
+                  goto malformed;
+                }
+            }
+          else
+            goto malformed;
         }
+      while (expect (&r, ','));
+
+      if (!has_value || *(r.p - 1) == ',' || !expect (&r, '}'))
+        goto malformed;
     }
+  while (expect (&r, ','));
+
+  if (*(r.p - 1) == ',' || !expect (&r, '}'))
+    goto malformed;
+  skip_ws (&r);
+  if (*r.p != '\0')
+    goto malformed;
+
+  /* Sorted by name, so merging never depends on how a peer wrote its JSON. */
+  if (out->len - first > 1)
+    g_qsort_with_data (out->pdata + first, out->len - first, sizeof (gpointer),
+                       (GCompareDataFunc) compare_fields, NULL);
 
   return TRUE;
 
@@ -999,33 +1323,105 @@ log_change (CareDb      *self,
   return step_done (self, stmt, "recording a change", error);
 }
 
-/* The vector holds, per origin, the complete prefix of its changes held here. */
+/* The vector holds, per origin, the complete prefix of its changes held here. It
+ * is kept in memory during a batch and written when the batch commits; beside it,
+ * the highest counter held, so that in-order arrival needs no look-ups. */
+typedef struct
+{
+  gint64 held;      /* complete prefix */
+  gint64 max_seen;  /* highest counter held, holes or not */
+} VectorEntry;
+
+static VectorEntry *
+vector_entry (CareDb      *self,
+              gint64       origin,
+              GError     **error)
+{
+  VectorEntry *entry = g_hash_table_lookup (self->vector_cache, &origin);
+  VectorEntry fresh = { 0, 0 };
+
+  if (entry != NULL)
+    return entry;
+
+  if (!query_int64 (self, "SELECT counter FROM vector WHERE origin = ?", origin, &fresh.held, error) ||
+           !query_int64 (self, "SELECT max(counter) FROM changes WHERE origin = ?", origin, &fresh.max_seen, error))
+    return NULL;
+
+  entry = g_memdup2 (&fresh, sizeof fresh);
+  g_hash_table_insert (self->vector_cache, g_memdup2 (&origin, sizeof origin), entry);
+
+  return entry;
+}
+
+/* Whether the change is held here already. */
+static gboolean
+change_held (CareDb  *self,
+             gint64   origin,
+             gint64   counter,
+             GError **error)
+{
+  VectorEntry *entry;
+
+  /* This device's own changes are all here. */
+  if (origin == self->device_idx)
+    return counter <= self->counter;
+
+  if ((entry = vector_entry (self, origin, error)) == NULL)
+    return FALSE;
+  if (counter <= entry->held)
+    return TRUE;
+  if (counter > entry->max_seen)
+    return FALSE;
+
+  return change_exists (self, origin, counter, NULL);
+}
+
 static gboolean
 advance_vector (CareDb      *self,
                 gint64       origin,
                 gint64       counter,
                 GError     **error)
 {
-  sqlite3_stmt *stmt;
-  gint64 held = 0;
+  VectorEntry *entry = vector_entry (self, origin, error);
 
-  if (!query_int64 (self, "SELECT counter FROM vector WHERE origin = ?", origin, &held, error))
+  if (entry == NULL)
     return FALSE;
-  if (counter != held + 1)
+
+  entry->max_seen = MAX (entry->max_seen, counter);
+  if (counter != entry->held + 1)
     return TRUE;
 
   /* Filling a hole may complete a longer prefix. */
-  held = counter;
-  while (change_exists (self, origin, held + 1, NULL))
-    held++;
+  entry->held = counter;
+  while (entry->held < entry->max_seen && change_exists (self, origin, entry->held + 1, NULL))
+    entry->held++;
+  g_hash_table_add (self->vector_dirty, g_memdup2 (&origin, sizeof origin));
 
-  stmt = _care_db_get_statement (self, "INSERT OR REPLACE INTO vector (origin, counter) VALUES (?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, origin);
-  sqlite3_bind_int64 (stmt, 2, held);
+  return TRUE;
+}
 
-  return step_done (self, stmt, "updating the version vector", error);
+static gboolean
+flush_vector (CareDb  *self,
+              GError **error)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->vector_dirty);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      sqlite3_stmt *stmt = _care_db_get_statement (self, "INSERT OR REPLACE INTO vector (origin, counter) VALUES (?, ?)", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *) key);
+      sqlite3_bind_int64 (stmt, 2, ((VectorEntry *) g_hash_table_lookup (self->vector_cache, key))->held);
+      if (!step_done (self, stmt, "updating the version vector", error))
+        return FALSE;
+    }
+  g_hash_table_remove_all (self->vector_dirty);
+
+  return TRUE;
 }
 
 static gboolean
@@ -1055,6 +1451,33 @@ merge_change (CareDb      *self,
               GError     **error)
 {
   gboolean touched_retired = FALSE;
+  sqlite3_stmt *stmt;
+
+  /* At most two look-ups per change instead of two per field, and none for a new
+   * record: conflicts need a row, and superseded changes are rare. */
+  in->maybe_conflicts = FALSE;
+  if (row->seq > 0)
+    {
+      stmt = _care_db_get_statement (self, "SELECT 1 FROM conflicts WHERE tbl = ? AND rid = ? AND kind = 'value' LIMIT 1", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, in->table, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, in->record_id, -1, SQLITE_STATIC);
+      in->maybe_conflicts = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_reset (stmt);
+    }
+
+  in->maybe_superseded = FALSE;
+  if (!local && self->any_superseded)
+    {
+      stmt = _care_db_get_statement (self, "SELECT 1 FROM superseded WHERE origin = ? AND counter = ? LIMIT 1", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, in->origin);
+      sqlite3_bind_int64 (stmt, 2, in->counter);
+      in->maybe_superseded = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_reset (stmt);
+    }
 
   for (guint i = 0; i < in->fields->len; i++)
     {
@@ -1078,7 +1501,7 @@ merge_change (CareDb      *self,
     return FALSE;
 
   /* Review flags matter only around retired records. */
-  if (touched_retired || json_object_has_member (row->clocks, "retired"))
+  if (touched_retired || g_hash_table_contains (row->clocks, "retired"))
     return update_review_flags (self, in->table, in->record_id, row, error);
 
   return TRUE;
@@ -1127,10 +1550,12 @@ _care_replica_write_local (CareDb      *self,
   /* What the writer had: the record's latest clock, and each field's winner (and,
    * when resolving, every concurrent value) as the parents it replaces. */
   {
-    g_autoptr(GList) members = json_object_get_members (row.clocks);
+    GHashTableIter iter;
+    gpointer value;
 
-    for (GList *l = members; l != NULL; l = l->next)
-      in.seen = MAX (in.seen, json_array_get_int_element (json_object_get_array_member (row.clocks, l->data), 0));
+    g_hash_table_iter_init (&iter, row.clocks);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      in.seen = MAX (in.seen, ((Clock *) value)->hlc);
   }
 
   for (guint i = 0; i < care_fields_get_n (fields); i++)
@@ -1184,6 +1609,29 @@ out:
 }
 
 static gboolean
+is_first_change (Incoming *in)
+{
+  for (guint i = 0; i < in->fields->len; i++)
+    if (((FieldChange *) g_ptr_array_index (in->fields, i))->parents->len > 0)
+      return FALSE;
+
+  return in->fields->len > 0;
+}
+
+static void
+new_row (Row        *row,
+         const char *table,
+         const char *record_id)
+{
+  memset (row, 0, sizeof *row);
+  row->set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  row->clocks = clocks_parse (NULL);
+  /* patient_id: the change itself says, when it has one. */
+  if (g_str_equal (table, "patients"))
+    row->patient_id = g_strdup (record_id);
+}
+
+static gboolean
 apply_one (CareDb            *self,
            const CareChange  *change,
            gboolean          *is_new,
@@ -1198,8 +1646,10 @@ apply_one (CareDb            *self,
   *is_new = FALSE;
   if ((in.origin = device_idx (self, change->origin, error)) < 0)
     return FALSE;
-  if (change_exists (self, in.origin, change->counter, NULL))
+  if (change_held (self, in.origin, change->counter, error))
     return TRUE;
+  if (error != NULL && *error != NULL)
+    return FALSE;
 
   *is_new = TRUE;
   in.counter = change->counter;
@@ -1225,6 +1675,28 @@ apply_one (CareDb            *self,
     }
 
   columns = g_hash_table_lookup (self->columns, change->table);
+
+  /* A record's first change (no field replaces anything) usually makes a record
+   * this replica has never seen: try that first, without reading. If the row
+   * exists after all, the insert fails on its id and the change is merged the
+   * usual way; nothing else was written meanwhile (a new row has no conflicts). */
+  if (!self->any_superseded && is_first_change (&in))
+    {
+      GError *local_error = NULL;
+
+      new_row (&row, in.table, in.record_id);
+      ok = merge_change (self, &in, columns, &row, FALSE, &local_error);
+      row_clear (&row);
+      if (ok)
+        return TRUE;
+      if (sqlite3_extended_errcode (self->sqlite) != SQLITE_CONSTRAINT_UNIQUE)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+    }
+
   if (!load_row (self, in.table, in.record_id, columns, &row, error))
     {
       row_clear (&row);
@@ -1294,11 +1766,8 @@ care_db_apply_changes (CareDb     *self,
     if (!check_change (self, g_ptr_array_index (changes, i), now_ms, error))
       return FALSE;
 
-  /* References between records are checked locally when written; changes from
-   * other replicas may arrive child before parent, in any order. */
-  if (!care_db_exec (self, "PRAGMA foreign_keys = OFF", error))
-    return FALSE;
-
+  /* References between records are checked on local writes (care_db_put);
+   * changes from other replicas may arrive child before parent, in any order. */
   saved_hlc = self->hlc_last;
   if (!care_db_begin (self, error))
     ok = FALSE;
@@ -1312,19 +1781,32 @@ care_db_apply_changes (CareDb     *self,
     }
 
   if (ok)
-    ok = care_db_commit (self, error);
+    ok = flush_vector (self, error) && care_db_commit (self, error);
   else
     care_db_rollback (self);
 
   if (!ok)
-    self->hlc_last = saved_hlc;
+    {
+      /* Nothing of the batch stayed: neither may the memory of it. */
+      self->hlc_last = saved_hlc;
+      g_hash_table_remove_all (self->vector_cache);
+      g_hash_table_remove_all (self->vector_dirty);
+    }
 
-  care_db_exec (self, "PRAGMA foreign_keys = ON", NULL);
 
   if (ok && n_new != NULL)
     *n_new = count;
 
   return ok;
+}
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
 }
 
 GPtrArray *
@@ -1335,48 +1817,85 @@ care_db_changes_since (CareDb      *self,
                        GError     **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) care_change_free);
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GHashTableIter iter;
+  gpointer key, value;
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (cursor != NULL, NULL);
 
+  if (limit == 0)
+    return g_steal_pointer (&out);
+
+  /* Per origin, the first @limit changes past the cursor that the vector does not
+   * cover (an index range each); the first @limit of all of them, in local order,
+   * are the answer. Changes the peer holds are never read. */
+  g_hash_table_iter_init (&iter, self->device_uuid_by_idx);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      gint64 *held = vector ? g_hash_table_lookup (vector, value) : NULL;
+      int rc;
+
+      stmt = _care_db_get_statement (self,
+                                     "SELECT seq FROM changes WHERE origin = ? AND counter > ? AND seq > ? "
+                                     "ORDER BY seq LIMIT ?", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *) key);
+      sqlite3_bind_int64 (stmt, 2, held ? *held : 0);
+      sqlite3_bind_int64 (stmt, 3, *cursor);
+      sqlite3_bind_int64 (stmt, 4, limit);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+          g_array_append_val (seqs, seq);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          _care_db_set_error_from_sqlite (self, rc, "reading changes", error);
+          return NULL;
+        }
+    }
+
+  g_array_sort (seqs, compare_int64);
+  if (seqs->len > limit)
+    g_array_set_size (seqs, limit);
+
   stmt = _care_db_get_statement (self,
                                  "SELECT seq, origin, counter, hlc, tbl, rid, actor, seen, fields "
-                                 "FROM changes WHERE seq > ? ORDER BY seq", error);
+                                 "FROM changes WHERE seq = ?", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, *cursor);
-
-  while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (guint i = 0; i < seqs->len; i++)
     {
-      const char *origin = device_uuid (self, sqlite3_column_int64 (stmt, 1));
-      gint64 counter = sqlite3_column_int64 (stmt, 2);
-      gint64 *held = vector ? g_hash_table_lookup (vector, origin) : NULL;
       CareChange *change;
 
-      *cursor = sqlite3_column_int64 (stmt, 0);
-      if (held != NULL && counter <= *held)
-        continue;
-
+      sqlite3_bind_int64 (stmt, 1, g_array_index (seqs, gint64, i));
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        {
+          sqlite3_reset (stmt);
+          continue;
+        }
       change = g_new0 (CareChange, 1);
-      change->origin = g_strdup (origin);
-      change->counter = counter;
+      change->origin = g_strdup (device_uuid (self, sqlite3_column_int64 (stmt, 1)));
+      change->counter = sqlite3_column_int64 (stmt, 2);
       change->hlc = sqlite3_column_int64 (stmt, 3);
       change->table = column_dup (stmt, 4);
       change->record_id = column_dup (stmt, 5);
       change->actor = column_dup (stmt, 6);
       change->seen = sqlite3_column_int64 (stmt, 7);
       change->fields = column_dup (stmt, 8);
+      sqlite3_reset (stmt);
       g_ptr_array_add (out, change);
     }
-  if (out->len < limit && rc != SQLITE_DONE)
-    {
-      sqlite3_reset (stmt);
-      _care_db_set_error_from_sqlite (self, rc, "reading changes", error);
-      return NULL;
-    }
-  sqlite3_reset (stmt);
+
+  /* Everything up to the last change returned has been considered. When fewer
+   * than @limit came back, nothing past the cursor is missing for this peer. */
+  if (seqs->len > 0)
+    *cursor = g_array_index (seqs, gint64, seqs->len - 1);
 
   return g_steal_pointer (&out);
 }
