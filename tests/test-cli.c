@@ -121,6 +121,53 @@ test_bad_files (void)
   g_assert_nonnull (strstr (err, "not a Caremesh database"));
 }
 
+static void
+test_merge_and_conflicts (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *b = care_test_temp_db ();
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *ha = NULL, *hb = NULL;
+
+  g_assert_cmpint (run_ctl (&out, &err, "generate", "--db", a, "--patients", "30", "--seed", "1", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (&out, &err, "generate", "--db", b, "--patients", "20", "--seed", "2", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Both ways: afterwards both files hold both clinics. */
+  g_assert_cmpint (run_ctl (&out, &err, "merge", "--from", a, "--into", b, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "both hold the same record now"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (&ha, &err, "hash", "--db", a, NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (&hb, &err, "hash", "--db", b, NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpstr (ha, ==, hb);
+  g_assert_cmpint (run_ctl (&out, &err, "stats", "--db", a, NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("^patients +50$", out, G_REGEX_MULTILINE, 0));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Nothing more to move the second time. */
+  g_assert_cmpint (run_ctl (&out, &err, "merge", "--from", a, "--into", b, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 changes to"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "conflicts", "--db", a, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 conflicts"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (&out, &err, "merge", "--from", a, NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (&out, &err, "merge", "--from", a, "--into", "/nonexistent/x.db", NULL), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -130,6 +177,7 @@ main (int    argc,
   g_test_add_func ("/cli/usage", test_usage);
   g_test_add_func ("/cli/generate-and-stats", test_generate_and_stats);
   g_test_add_func ("/cli/bad-files", test_bad_files);
+  g_test_add_func ("/cli/merge-and-conflicts", test_merge_and_conflicts);
 
   return g_test_run ();
 }

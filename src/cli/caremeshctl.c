@@ -29,6 +29,8 @@ static int cmd_stats (int argc, char **argv);
 static int cmd_hash (int argc, char **argv);
 static int cmd_search (int argc, char **argv);
 static int cmd_bench (int argc, char **argv);
+static int cmd_conflicts (int argc, char **argv);
+static int cmd_merge (int argc, char **argv);
 
 static const Command commands[] = {
   { "generate", cmd_generate, "--db PATH [--patients N] [--seed S] [--as-of YYYY-MM-DD]",
@@ -36,6 +38,9 @@ static const Command commands[] = {
   { "stats", cmd_stats, "--db PATH", N_("Count the records of each type") },
   { "hash", cmd_hash, "--db PATH", N_("Print a hash of the clinical content") },
   { "search", cmd_search, "--db PATH QUERY", N_("Count the patients a search finds") },
+  { "conflicts", cmd_conflicts, "--db PATH [--patient ID] [--review]",
+    N_("List concurrent edits kept for review") },
+  { "merge", cmd_merge, "--from A.db --into B.db", N_("Exchange changes between two databases, both ways") },
   { "bench", cmd_bench, "--db PATH [--patients N] [--queries N] [--runs N] [--no-ui]",
     N_("Measure generation, start-up, search and memory") },
 };
@@ -275,6 +280,108 @@ cmd_search (int    argc,
   printf ("%u\n", seqs->len);
 
   return 0;
+}
+
+static int
+cmd_conflicts (int    argc,
+               char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *patient = NULL;
+  gboolean review = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
+    { "patient", 0, 0, G_OPTION_ARG_STRING, &patient, N_("Only this patient's (patient id)"), "ID" },
+    { "review", 0, 0, G_OPTION_ARG_NONE, &review, N_("Only the clinically significant ones"), NULL },
+    { NULL }
+  };
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+
+  if (!parse (entries, "conflicts", NULL, &argc, &argv) || !require_db ("conflicts", db_path))
+    return 2;
+  if (!(db = open_existing ("conflicts", db_path)))
+    return 1;
+
+  if (!(conflicts = care_db_conflicts (db, ACTOR, patient, review, &error)))
+    {
+      fprintf (stderr, "caremeshctl conflicts: %s\n", error->message);
+      return 1;
+    }
+
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      CareRecord *c = g_ptr_array_index (conflicts, i);
+      gboolean flag = g_strcmp0 (care_record_get (c, "kind"), "retired-edit") == 0;
+
+      if (flag)
+        printf ("%s %s %s: %s\n", care_record_get (c, "tbl"), care_record_get (c, "rid"),
+                g_strcmp0 (care_record_get (c, "significant"), "1") == 0 ? "[review]" : "",
+                _("retired on one machine while edited on another"));
+      else
+        printf ("%s %s %s %s: “%s” (kept) vs “%s” (by %s on device %s)\n",
+                care_record_get (c, "tbl"), care_record_get (c, "rid"), care_record_get (c, "field"),
+                g_strcmp0 (care_record_get (c, "significant"), "1") == 0 ? "[review]" : "",
+                care_record_get (c, "winner_value") ? care_record_get (c, "winner_value") : "",
+                care_record_get (c, "value") ? care_record_get (c, "value") : "",
+                care_record_get (c, "actor") ? care_record_get (c, "actor") : "?",
+                care_record_get (c, "device"));
+    }
+  printf (ngettext ("%u conflict\n", "%u conflicts\n", conflicts->len), conflicts->len);
+
+  return 0;
+}
+
+static int
+cmd_merge (int    argc,
+           char **argv)
+{
+  g_autofree char *from_path = NULL;
+  g_autofree char *into_path = NULL;
+  GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_FILENAME, &from_path, N_("One database"), "A.db" },
+    { "into", 0, 0, G_OPTION_ARG_FILENAME, &into_path, N_("The other database"), "B.db" },
+    { NULL }
+  };
+  g_autoptr(CareDb) a = NULL;
+  g_autoptr(CareDb) b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash_a = NULL;
+  g_autofree char *hash_b = NULL;
+  guint to_b = 0, to_a = 0;
+  int status = 0;
+
+  if (!parse (entries, "merge", NULL, &argc, &argv))
+    return 2;
+  if (from_path == NULL || into_path == NULL)
+    {
+      fprintf (stderr, _("caremeshctl merge: --from and --into are required\n"));
+      return 2;
+    }
+  if (!(a = open_existing ("merge", from_path)) || !(b = open_existing ("merge", into_path)))
+    return 1;
+
+  /* Each way on its own: a refusal one way (a wrong clock) does not stop the other. */
+  if (!care_db_pull (b, a, 1000, &to_b, &error))
+    {
+      fprintf (stderr, "caremeshctl merge: %s → %s: %s\n", from_path, into_path, error->message);
+      g_clear_error (&error);
+      status = 1;
+    }
+  if (!care_db_pull (a, b, 1000, &to_a, &error))
+    {
+      fprintf (stderr, "caremeshctl merge: %s → %s: %s\n", into_path, from_path, error->message);
+      g_clear_error (&error);
+      status = 1;
+    }
+
+  hash_a = care_db_content_hash (a, NULL);
+  hash_b = care_db_content_hash (b, NULL);
+  printf (_("%u changes to %s, %u changes to %s; %s\n"), to_b, into_path, to_a, from_path,
+          g_strcmp0 (hash_a, hash_b) == 0 ? _("both hold the same record now") : _("they still differ"));
+
+  return status;
 }
 
 static int

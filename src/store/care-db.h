@@ -187,6 +187,13 @@ gboolean    care_db_apply_changes      (CareDb       *db,
                                         GPtrArray    *changes,
                                         guint        *n_new,
                                         GError      **error);
+/* Everything @from holds that @into lacks, in pages of @page_size changes, each
+ * page applied in its own transaction (an interrupted pull keeps what it applied). */
+gboolean    care_db_pull               (CareDb       *into,
+                                        CareDb       *from,
+                                        guint         page_size,
+                                        guint        *n_new,
+                                        GError      **error);
 /* Unresolved conflicts, as records of type "conflicts" (tbl, rid, field, kind,
  * value, hlc, actor, device, significant, patient_id, winner_value). */
 GPtrArray  *care_db_conflicts          (CareDb       *db,

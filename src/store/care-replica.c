@@ -176,6 +176,11 @@ care_change_free (CareChange *change)
   g_free (change);
 }
 
+static gboolean fields_from_json (CareDb      *self,
+                                  const char  *json,
+                                  GPtrArray   *out,
+                                  GError     **error);
+
 /* Small statement helpers */
 
 static gboolean
@@ -562,6 +567,41 @@ change_exists (CareDb  *self,
   return exists;
 }
 
+/* The value @head's change wrote to @field, as that change has it (the row may
+ * hold it converted by the column's type: 76 becomes 76.0 in a REAL column). */
+static char *
+change_value (CareDb     *self,
+              const Head *head,
+              const char *field,
+              Incoming   *in,
+              Row        *row)
+{
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (field_change_free);
+  sqlite3_stmt *stmt;
+  g_autofree char *json = NULL;
+
+  stmt = _care_db_get_statement (self, "SELECT fields FROM changes WHERE origin = ? AND counter = ?", NULL);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, head->origin);
+      sqlite3_bind_int64 (stmt, 2, head->counter);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        json = column_dup (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+
+  if (json != NULL && fields_from_json (self, json, fields, NULL))
+    for (guint i = 0; i < fields->len; i++)
+      {
+        FieldChange *fc = g_ptr_array_index (fields, i);
+
+        if (g_str_equal (fc->field, field))
+          return g_strdup (fc->value);
+      }
+
+  return row_value (self, in->table, row, field, NULL);
+}
+
 /* Conflicts */
 
 static gboolean
@@ -747,7 +787,7 @@ merge_field (CareDb       *self,
     best = &incoming;
   if (has_winner && !winner_replaced)
     {
-      winner.value = row_value (self, in->table, row, fc->field, NULL);
+      winner.value = change_value (self, &winner, fc->field, in, row);
       if (best == NULL || wins_over (self, fc->field, &winner, best))
         best = &winner;
     }
@@ -1900,6 +1940,42 @@ care_db_changes_since (CareDb      *self,
   return g_steal_pointer (&out);
 }
 
+gboolean
+care_db_pull (CareDb      *into,
+              CareDb      *from,
+              guint        page_size,
+              guint       *n_new,
+              GError     **error)
+{
+  g_autoptr(GHashTable) vector = NULL;
+  gint64 cursor = 0;
+  guint total = 0;
+
+  g_return_val_if_fail (into != NULL && from != NULL, FALSE);
+
+  if (!(vector = care_db_version_vector (into, error)))
+    return FALSE;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = care_db_changes_since (from, vector, &cursor, page_size, error);
+      guint applied = 0;
+
+      if (page == NULL)
+        return FALSE;
+      if (page->len == 0)
+        break;
+      if (!care_db_apply_changes (into, page, &applied, error))
+        return FALSE;
+      total += applied;
+    }
+
+  if (n_new != NULL)
+    *n_new = total;
+
+  return TRUE;
+}
+
 GHashTable *
 care_db_version_vector (CareDb  *self,
                         GError **error)
@@ -1978,23 +2054,43 @@ care_db_conflicts (CareDb      *self,
       return NULL;
     }
 
-  /* The value each conflict lost to, for showing both side by side. */
+  /* The value each conflict lost to, as its change wrote it, for showing both. */
   for (guint i = 0; i < out->len; i++)
     {
       CareRecord *record = g_ptr_array_index (out, i);
+      const char *table = care_record_get (record, "tbl");
       const char *field = care_record_get (record, "field");
-      g_autofree char *sql_value = NULL;
+      GPtrArray *columns = g_hash_table_lookup (self->columns, table);
+      Row row;
+      Head winner;
+      Incoming in = { 0 };
 
-      if (*field == '\0' || !_care_db_has_column (g_hash_table_lookup (self->columns, care_record_get (record, "tbl")), field))
+      if (*field == '\0' || columns == NULL || !_care_db_has_column (columns, field))
         continue;
-      sql_value = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", field, care_record_get (record, "tbl"));
-      if ((stmt = _care_db_get_statement (self, sql_value, NULL)))
+      if (!load_row (self, table, care_record_get (record, "rid"), columns, &row, NULL))
         {
-          sqlite3_bind_text (stmt, 1, care_record_get (record, "rid"), -1, SQLITE_STATIC);
-          if (sqlite3_step (stmt) == SQLITE_ROW)
-            care_record_set (record, "winner_value", (const char *) sqlite3_column_text (stmt, 0));
-          sqlite3_reset (stmt);
+          row_clear (&row);
+          continue;
         }
+      in.table = table;
+      if (row_winner (&row, field, &winner))
+        {
+          g_autofree char *value = change_value (self, &winner, field, &in, &row);
+
+          care_record_set (record, "winner_value", value);
+        }
+      row_clear (&row);
+    }
+
+  /* Two machines that wrote the same value disagree about nothing: such heads are
+   * kept (merging needs them) but not shown to people. */
+  for (guint i = out->len; i > 0; i--)
+    {
+      CareRecord *record = g_ptr_array_index (out, i - 1);
+
+      if (g_strcmp0 (care_record_get (record, "kind"), "value") == 0 &&
+          g_strcmp0 (care_record_get (record, "value"), care_record_get (record, "winner_value")) == 0)
+        g_ptr_array_remove_index (out, i - 1);
     }
 
   return g_steal_pointer (&out);
