@@ -193,6 +193,13 @@ care_test_minimal_fields (const char *table,
       care_fields_set (f, "written_at", "2026-01-05T10:00:00Z");
       care_fields_set (f, "body", "Hand-off: recheck blood pressure in two weeks.");
     }
+  else if (g_str_equal (table, "patient_links"))
+    {
+      care_fields_set (f, "surviving_id", ref (ids, "patients"));
+      care_fields_set (f, "merged_id", ref (ids, "patients"));
+      care_fields_set (f, "linked_at", "2026-01-05T10:00:00Z");
+      care_fields_set (f, "reason", "Registered twice");
+    }
   else
     g_error ("no minimal record for %s: add one to care-test-util.c", table);
 

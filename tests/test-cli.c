@@ -162,6 +162,11 @@ test_merge_and_conflicts (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  g_assert_cmpint (run_ctl (&out, &err, "duplicates", "--db", a, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "likely duplicate"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
   g_assert_cmpint (run_ctl (&out, &err, "merge", "--from", a, NULL), ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);

@@ -481,7 +481,8 @@ test_newer_field_parked (void)
 {
   g_autofree char *old_path = care_test_temp_db ();
   g_autoptr(CareDb) newer = replica ();
-  g_autoptr(CareDb) older = care_db_open_at_version (old_path, care_db_schema_version () - 1, NULL);
+  /* Schema 3 added patients.preferred_name. */
+  g_autoptr(CareDb) older = care_db_open_at_version (old_path, 2, NULL);
   g_autofree char *patient = care_test_add_patient (newer, "Guadalupe", "Ortega", "1961-02-03", "7000002", NULL);
   g_autofree char *preferred = NULL;
 

@@ -10,6 +10,7 @@
 
 #include "care-bench.h"
 #include "care-db.h"
+#include "care-duplicates.h"
 #include "care-generator.h"
 
 #define ACTOR "system:caremeshctl"
@@ -31,6 +32,7 @@ static int cmd_search (int argc, char **argv);
 static int cmd_bench (int argc, char **argv);
 static int cmd_conflicts (int argc, char **argv);
 static int cmd_merge (int argc, char **argv);
+static int cmd_duplicates (int argc, char **argv);
 
 static const Command commands[] = {
   { "generate", cmd_generate, "--db PATH [--patients N] [--seed S] [--as-of YYYY-MM-DD]",
@@ -41,6 +43,7 @@ static const Command commands[] = {
   { "conflicts", cmd_conflicts, "--db PATH [--patient ID] [--review]",
     N_("List concurrent edits kept for review") },
   { "merge", cmd_merge, "--from A.db --into B.db", N_("Exchange changes between two databases, both ways") },
+  { "duplicates", cmd_duplicates, "--db PATH", N_("List patients likely registered twice") },
   { "bench", cmd_bench, "--db PATH [--patients N] [--queries N] [--runs N] [--no-ui]",
     N_("Measure generation, start-up, search and memory") },
 };
@@ -382,6 +385,45 @@ cmd_merge (int    argc,
           g_strcmp0 (hash_a, hash_b) == 0 ? _("both hold the same record now") : _("they still differ"));
 
   return status;
+}
+
+static int
+cmd_duplicates (int    argc,
+                char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
+    { NULL }
+  };
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+
+  if (!parse (entries, "duplicates", NULL, &argc, &argv) || !require_db ("duplicates", db_path))
+    return 2;
+  if (!(db = open_existing ("duplicates", db_path)))
+    return 1;
+
+  if (!(found = care_duplicates_find (db, ACTOR, &error)))
+    {
+      fprintf (stderr, "caremeshctl duplicates: %s\n", error->message);
+      return 1;
+    }
+
+  /* Record numbers (MRNs), not names: enough to look both up in the app. */
+  for (guint i = 0; i < found->len; i++)
+    {
+      CareDuplicate *d = g_ptr_array_index (found, i);
+      g_autoptr(CareRecord) a = care_db_get (db, ACTOR, "patients", d->patient_a, NULL);
+      g_autoptr(CareRecord) b = care_db_get (db, ACTOR, "patients", d->patient_b, NULL);
+
+      printf ("MRN %s  MRN %s  %d  %s\n", a ? care_record_get (a, "mrn") : "?", b ? care_record_get (b, "mrn") : "?",
+              d->score, d->reason);
+    }
+  printf (ngettext ("%u likely duplicate\n", "%u likely duplicates\n", found->len), found->len);
+
+  return 0;
 }
 
 static int

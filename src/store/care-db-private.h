@@ -30,6 +30,11 @@ struct _CareDb
   gboolean    any_superseded;
   GHashTable *vector_cache;  /* origin idx -> complete prefix held (gint64*) */
   GHashTable *vector_dirty;  /* origin idx set, written at the end of a batch */
+
+  /* Merged patients (care-links.c), worked out again after links change. */
+  gboolean    links_dirty;
+  GHashTable *survivor_of;     /* patient id -> survivor id, for patients in a group */
+  GHashTable *merged_away;     /* seqs (gint64*) of patients shown as another */
 };
 
 extern const char * const _care_db_managed_columns[];
@@ -54,6 +59,12 @@ gboolean      _care_db_reindex_patient       (CareDb        *self,
                                               GError       **error);
 CareRecord   *_care_db_record_from_row       (const char    *table,
                                               sqlite3_stmt  *stmt);
+
+/* care-links.c */
+char         *_care_db_patient_group_json    (CareDb        *self,
+                                              const char    *patient_id);
+GHashTable   *_care_db_merged_away_seqs      (CareDb        *self);
+void          _care_db_links_clear           (CareDb        *self);
 
 /* care-replica.c */
 gboolean      _care_replica_init             (CareDb        *self,

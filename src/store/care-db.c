@@ -458,6 +458,7 @@ care_db_close (CareDb *self)
     return;
 
   _care_replica_clear (self);
+  _care_db_links_clear (self);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->columns, g_hash_table_unref);
   g_clear_pointer (&self->required, g_hash_table_unref);
@@ -590,7 +591,7 @@ _care_db_table_columns (CareDb      *self,
   if (care_db_is_record_type (table))
     columns = g_hash_table_lookup (self->columns, table);
 
-  if (columns == NULL)
+  if (columns == NULL || columns->len == 0)
     g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID,
                  _("Unknown record type “%s”."), table ? table : "(null)");
 
@@ -904,14 +905,19 @@ care_db_list (CareDb      *self,
 
   sql = g_string_new (NULL);
   g_string_append_printf (sql, "SELECT * FROM %s", table);
+  /* A patient merged with others shows all of their records. */
   if (patient_id != NULL)
-    g_string_append (sql, " WHERE patient_id = ?");
+    g_string_append (sql, " WHERE patient_id IN (SELECT value FROM json_each (?))");
   g_string_append_printf (sql, " ORDER BY %s, seq", order_by ? order_by : "seq");
 
   if (!(stmt = _care_db_get_statement (self, sql->str, error)))
     return NULL;
   if (patient_id != NULL)
-    sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_STATIC);
+    {
+      g_autofree char *group = _care_db_patient_group_json (self, patient_id);
+
+      sqlite3_bind_text (stmt, 1, group, -1, SQLITE_TRANSIENT);
+    }
 
   records = g_ptr_array_new_with_free_func (g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1061,13 +1067,19 @@ care_db_search_patients (CareDb      *self,
   if (stmt == NULL)
     return NULL;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 seq = sqlite3_column_int64 (stmt, 0);
+  {
+    /* Patients merged into another are found as that one. */
+    GHashTable *hidden = _care_db_merged_away_seqs (self);
 
-      g_array_append_val (seqs, seq);
-    }
-  sqlite3_reset (stmt);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+        if (hidden == NULL || !g_hash_table_contains (hidden, &seq))
+          g_array_append_val (seqs, seq);
+      }
+    sqlite3_reset (stmt);
+  }
 
   if (rc != SQLITE_DONE)
     {
@@ -1143,6 +1155,11 @@ care_db_content_hash (CareDb      *self,
   for (const char * const *t = care_schema_record_types (); *t; t++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s ORDER BY id", *t);
+      GPtrArray *columns = g_hash_table_lookup (self->columns, *t);
+
+      /* A record type of a later version than this database has yet. */
+      if (columns == NULL || columns->len == 0)
+        continue;
       sqlite3_stmt *stmt = NULL;
       int rc;
 

@@ -209,6 +209,24 @@ gboolean    care_db_resolve_conflict   (CareDb       *db,
                                         const char   *field,
                                         const char   *value,
                                         GError      **error);
+/* The same person registered twice: from now on @merged_id's records show on
+ * @surviving_id, and @merged_id is no longer listed. Replicates; reversible. */
+gboolean    care_db_merge_patients     (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *surviving_id,
+                                        const char   *merged_id,
+                                        const char   *reason,
+                                        char        **link_id,
+                                        GError      **error);
+/* Undoes every merge that joined @patient_id to others. */
+gboolean    care_db_unmerge_patient    (CareDb       *db,
+                                        const char   *actor,
+                                        const char   *patient_id,
+                                        GError      **error);
+/* The patient shown for @patient_id: itself, or the survivor of its group. */
+char       *care_db_patient_survivor   (CareDb       *db,
+                                        const char   *patient_id);
+
 /* Tombstone: the record stays, retired. */
 gboolean    care_db_retire             (CareDb       *db,
                                         const char   *actor,

@@ -1006,6 +1006,9 @@ write_row (CareDb      *self,
   if (seq == 0)
     row->seq = sqlite3_last_insert_rowid (self->sqlite);
 
+  if (g_str_equal (in->table, "patient_links"))
+    self->links_dirty = TRUE;
+
   if (g_str_equal (in->table, "patients"))
     return _care_db_reindex_patient (self, row->seq, error);
 
@@ -2209,6 +2212,11 @@ _care_replica_after_migration (CareDb      *self,
       {
         g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s WHERE clocks IS NULL", *t);
         g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+        GPtrArray *columns = g_hash_table_lookup (self->columns, *t);
+
+        /* A record type of a later version than this database has yet. */
+        if (columns == NULL || columns->len == 0)
+          continue;
 
         if (!(stmt = _care_db_get_statement (self, sql, error)))
           {

@@ -278,10 +278,25 @@ static const char migration_2[] =
 static const char migration_3[] =
   "ALTER TABLE patients ADD COLUMN preferred_name TEXT;";
 
+/* Version 4: the same person registered twice while apart, merged by a person.
+ * Links are undirected for convergence: every group of patients joined by active
+ * links is one person, shown on the survivor named by the group's latest link. */
+static const char migration_4[] =
+  "CREATE TABLE patient_links (" COMMON
+  "  surviving_id TEXT NOT NULL REFERENCES patients(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  merged_id TEXT NOT NULL REFERENCES patients(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  status TEXT NOT NULL DEFAULT 'active',"     /* active | undone */
+  "  reason TEXT,"
+  "  linked_at TEXT NOT NULL,"                   /* when the person merged them (ISO time) */
+  "  retired INTEGER NOT NULL DEFAULT 0, clocks TEXT);"
+  "CREATE INDEX patient_links_surviving ON patient_links (surviving_id);"
+  "CREATE INDEX patient_links_merged ON patient_links (merged_id);";
+
 static const char *migrations[] = {
   migration_1,
   migration_2,
   migration_3,
+  migration_4,
 };
 
 static const char * const record_types[] = {
@@ -301,6 +316,7 @@ static const char * const record_types[] = {
   "care_tasks",
   "referrals",
   "notes",
+  "patient_links",
   NULL
 };
 
