@@ -8,6 +8,7 @@
 
 #include "care-patient-page.h"
 #include "care-record.h"
+#include "care-review.h"
 #include "care-text.h"
 
 /* Sections other than the patient record itself, loaded in parallel. */
@@ -39,11 +40,14 @@ struct _CarePatientPage
   GtkBox               *allergy_banner;
   GtkLabel             *allergy_label;
   AdwPreferencesGroup  *details_group;
+  AdwPreferencesGroup  *review_group;
   AdwPreferencesGroup  *allergies_group;
   AdwPreferencesGroup  *problems_group;
   AdwPreferencesGroup  *medications_group;
 
   GCancellable         *cancellable;
+  CareStore            *store;
+  char                 *actor;
   char                 *patient_id;
   char                 *mrn;
   GPtrArray            *rows[N_SECTIONS + 1];  /* widgets added, per group; last = details */
@@ -452,6 +456,7 @@ care_patient_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), CARE_TYPE_PATIENT_PAGE);
 
   G_OBJECT_CLASS (care_patient_page_parent_class)->dispose (object);
@@ -465,6 +470,7 @@ care_patient_page_finalize (GObject *object)
   for (guint i = 0; i <= N_SECTIONS; i++)
     g_clear_pointer (&self->rows[i], g_ptr_array_unref);
   g_clear_pointer (&self->patient_id, g_free);
+  g_clear_pointer (&self->actor, g_free);
   g_clear_pointer (&self->mrn, g_free);
 
   G_OBJECT_CLASS (care_patient_page_parent_class)->finalize (object);
@@ -509,6 +515,7 @@ care_patient_page_class_init (CarePatientPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CarePatientPage, allergy_banner);
   gtk_widget_class_bind_template_child (widget_class, CarePatientPage, allergy_label);
   gtk_widget_class_bind_template_child (widget_class, CarePatientPage, details_group);
+  gtk_widget_class_bind_template_child (widget_class, CarePatientPage, review_group);
   gtk_widget_class_bind_template_child (widget_class, CarePatientPage, allergies_group);
   gtk_widget_class_bind_template_child (widget_class, CarePatientPage, problems_group);
   gtk_widget_class_bind_template_child (widget_class, CarePatientPage, medications_group);
@@ -522,6 +529,8 @@ care_patient_page_init (CarePatientPage *self)
   for (guint i = 0; i <= N_SECTIONS; i++)
     self->rows[i] = g_ptr_array_new ();
 }
+
+static void reload_after_review (gpointer user_data);
 
 void
 care_patient_page_load (CarePatientPage *self,
@@ -538,6 +547,12 @@ care_patient_page_load (CarePatientPage *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
+  g_set_object (&self->store, store);
+  if (self->actor != actor)
+    {
+      g_free (self->actor);
+      self->actor = g_strdup (actor);
+    }
   g_free (self->patient_id);
   self->patient_id = g_strdup (patient_id);
   g_clear_pointer (&self->mrn, g_free);
@@ -546,6 +561,11 @@ care_patient_page_load (CarePatientPage *self,
 
   care_store_get_async (store, actor, "patients", patient_id, self->cancellable,
                         on_patient_loaded_cb, self);
+
+  /* Decisions replication left for a person, on this patient's records. */
+  gtk_widget_set_visible (GTK_WIDGET (self->review_group), FALSE);
+  care_review_fill_async (self->review_group, store, actor, patient_id, CARE_REVIEW_CONFLICTS,
+                          self->cancellable, G_CALLBACK (reload_after_review), self);
 
   for (guint i = 0; i < N_SECTIONS; i++)
     {
@@ -556,6 +576,17 @@ care_patient_page_load (CarePatientPage *self,
       care_store_list_async (store, actor, sections[i].table, patient_id, sections[i].order_by,
                              self->cancellable, on_section_loaded_cb, load);
     }
+}
+
+/* A decision changed the record: show it as it is now. */
+static void
+reload_after_review (gpointer user_data)
+{
+  CarePatientPage *self = user_data;
+  g_autofree char *id = g_strdup (self->patient_id);
+
+  if (self->store != NULL && id != NULL)
+    care_patient_page_load (self, self->store, self->actor, id);
 }
 
 const char *

@@ -10,6 +10,7 @@
 #include "care-patient.h"
 #include "care-patient-list.h"
 #include "care-patient-page.h"
+#include "care-review.h"
 #include "care-window.h"
 
 /* Until sign-in exists (roles and audit come later), the person at this
@@ -511,6 +512,18 @@ show_search_action (GtkWidget  *widget,
 }
 
 static void
+show_review_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  if (!care_store_is_open (self->store))
+    return;
+  gtk_window_present (care_review_window_new (GTK_WINDOW (self), self->store, ACTOR));
+}
+
+static void
 back_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -611,6 +624,7 @@ care_window_class_init (CareWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.show-search", NULL, show_search_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.show-review", NULL, show_review_action);
 }
 
 static void
