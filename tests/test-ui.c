@@ -313,6 +313,56 @@ test_bad_database (void)
 }
 
 
+static gboolean check_any_list (JsonObject *state, gconstpointer data);
+
+static gboolean
+check_review_on_page (JsonObject    *state,
+                      gconstpointer  data)
+{
+  return check_page_mrn (state, data) && json_object_get_int_member (state, "review") == 1;
+}
+
+/* Two machines changed one medication's dose while apart: the patient's page
+ * shows it for review. */
+static void
+test_conflict_shown_for_review (void)
+{
+  g_autofree char *other_path = care_test_temp_db ();
+  g_autoptr(CareDb) a = care_db_open (db_path, NULL);
+  g_autoptr(CareDb) b = care_db_open (other_path, NULL);
+  g_autoptr(GPtrArray) orders = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autofree char *mrn = NULL;
+  CareRecord *order;
+
+  g_assert_true (care_db_pull (b, a, 1000, NULL, NULL));
+  orders = care_db_list (a, ACTOR, "medication_orders", NULL, NULL, NULL);
+  order = g_ptr_array_index (orders, 0);
+  {
+    g_autoptr(CareFields) here = care_fields_new ();
+    g_autoptr(CareFields) there = care_fields_new ();
+    g_autoptr(CareRecord) patient = care_db_get (a, ACTOR, "patients", care_record_get (order, "patient_id"), NULL);
+
+    mrn = g_strdup (care_record_get (patient, "mrn"));
+    care_fields_set (here, "dose", "20 mg");
+    care_fields_set (there, "dose", "5 mg");
+    g_assert_true (care_db_put (a, "test:nurse", "medication_orders", care_record_get_id (order), here, NULL, NULL));
+    g_assert_true (care_db_put (b, "test:pharmacist", "medication_orders", care_record_get_id (order), there, NULL, NULL));
+  }
+  g_assert_true (care_db_pull (a, b, 1000, NULL, NULL));
+  g_clear_pointer (&a, care_db_close);
+
+  start_app ();
+  state = wait_state (check_any_list, NULL, "the patient list");
+  g_clear_pointer (&state, json_object_unref);
+  type_search (mrn);
+  state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (1), "the search by MRN");
+  g_clear_pointer (&state, json_object_unref);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_review_on_page, mrn, "the conflict on the patient's page");
+  stop_app ();
+}
+
 static gboolean
 check_any_list (JsonObject    *state,
                 gconstpointer  data)
@@ -455,6 +505,7 @@ main (int    argc,
   g_test_add_func ("/ui/bad-database", test_bad_database);
   g_test_add_func ("/ui/remembers-window-and-patient", test_remembers_window_and_patient);
   g_test_add_func ("/ui/two-instances", test_two_instances);
+  g_test_add_func ("/ui/conflict-shown-for-review", test_conflict_shown_for_review);
 
   status = g_test_run ();
   stop_app ();

@@ -627,6 +627,9 @@ care_patient_page_count_rows (CarePatientPage *self,
 {
   g_return_val_if_fail (CARE_IS_PATIENT_PAGE (self), 0);
 
+  if (g_str_equal (section, "review"))
+    return care_review_count (self->review_group);
+
   for (guint i = 0; i < N_SECTIONS; i++)
     if (g_str_equal (sections[i].name, section))
       {

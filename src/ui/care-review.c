@@ -506,3 +506,11 @@ care_review_window_new (GtkWindow  *parent,
 
   return GTK_WINDOW (window);
 }
+
+guint
+care_review_count (AdwPreferencesGroup *group)
+{
+  Fill *fill = g_object_get_data (G_OBJECT (group), "care-review-fill");
+
+  return fill != NULL && fill->items != NULL ? fill->items->len : 0;
+}

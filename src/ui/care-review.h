@@ -31,6 +31,9 @@ void care_review_fill_async (AdwPreferencesGroup *group,
                              GCallback            on_changed,
                              gpointer             user_data);
 
+/* Items shown in @group (0 while loading or when there are none). */
+guint care_review_count (AdwPreferencesGroup *group);
+
 /* A window listing everything waiting for review. */
 GtkWindow *care_review_window_new (GtkWindow  *parent,
                                    CareStore  *store,
