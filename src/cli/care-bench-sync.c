@@ -188,20 +188,34 @@ care_bench_sync (guint       n_patients,
       return 1;
     }
 
-  /* Plain SQLite: the same rows into the same tables, one transaction. */
+  /* Plain SQLite: the same rows into the same tables, one transaction. It is
+   * short, so it runs three times (each into a new file); the median counts. */
   {
-    g_autoptr(CareDb) plain = care_db_open (plain_path, &error);
-    sqlite3 *from, *to;
+    double runs[3];
 
-    g_clear_pointer (&plain, care_db_close);
-    sqlite3_open (source_path, &from);
-    sqlite3_open (plain_path, &to);
-    /* The same settings as the store's connection. */
-    sqlite3_exec (to, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
-                      "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
-    plain_s = plain_copy (from, to, &n_rows);
-    sqlite3_close (from);
-    sqlite3_close (to);
+    for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
+      {
+        g_autoptr(CareDb) plain = NULL;
+        sqlite3 *from, *to;
+
+        for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+          {
+            g_autofree char *c = g_strconcat (plain_path, suffixes[i], NULL);
+
+            g_unlink (c);
+          }
+        plain = care_db_open (plain_path, &error);
+        g_clear_pointer (&plain, care_db_close);
+        sqlite3_open (source_path, &from);
+        sqlite3_open (plain_path, &to);
+        /* The same settings as the store's connection. */
+        sqlite3_exec (to, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
+                          "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
+        runs[r] = plain_copy (from, to, &n_rows);
+        sqlite3_close (from);
+        sqlite3_close (to);
+      }
+    plain_s = MAX (MIN (runs[0], runs[1]), MIN (MAX (runs[0], runs[1]), runs[2]));
   }
 
   printf ("merge_changes %" G_GINT64_FORMAT " changes\n", n_changes);
