@@ -223,6 +223,9 @@ gboolean    care_db_unmerge_patient    (CareDb       *db,
                                         const char   *actor,
                                         const char   *patient_id,
                                         GError      **error);
+/* Everyone merged with @patient_id (ids, itself excluded). */
+GPtrArray  *care_db_patient_merged_with (CareDb      *db,
+                                         const char  *patient_id);
 /* The patient shown for @patient_id: itself, or the survivor of its group. */
 char       *care_db_patient_survivor   (CareDb       *db,
                                         const char   *patient_id);

@@ -283,3 +283,28 @@ care_db_unmerge_patient (CareDb      *self,
 
   return TRUE;
 }
+
+GPtrArray *
+care_db_patient_merged_with (CareDb     *self,
+                             const char *patient_id)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  const char *survivor;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (self != NULL, out);
+  g_return_val_if_fail (patient_id != NULL, out);
+
+  ensure_groups (self);
+  if ((survivor = g_hash_table_lookup (self->survivor_of, patient_id)) == NULL)
+    return out;
+
+  g_hash_table_iter_init (&iter, self->survivor_of);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_equal (value, survivor) && !g_str_equal (key, patient_id))
+      g_ptr_array_add (out, g_strdup (key));
+  g_ptr_array_sort (out, (GCompareFunc) g_strcmp0);
+
+  return out;
+}

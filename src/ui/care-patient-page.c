@@ -340,6 +340,111 @@ format_address (CareRecord *patient)
   return g_string_free (out, FALSE);
 }
 
+static void reload_after_review (gpointer user_data);
+
+typedef struct
+{
+  char *actor;
+  char *patient_id;
+} Query;
+
+static void
+query_free (gpointer data)
+{
+  Query *query = data;
+
+  g_free (query->actor);
+  g_free (query->patient_id);
+  g_free (query);
+}
+
+/* The MRNs of the patients merged with this one, comma separated; "" if none. */
+static gpointer
+merged_worker (CareDb        *db,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  Query *query = data;
+  g_autoptr(GPtrArray) ids = care_db_patient_merged_with (db, query->patient_id);
+  GString *mrns = g_string_new (NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(CareRecord) other = care_db_get (db, query->actor, "patients", g_ptr_array_index (ids, i), NULL);
+
+      if (other != NULL)
+        g_string_append_printf (mrns, "%sMRN %s", mrns->len ? ", " : "", care_record_get (other, "mrn"));
+    }
+
+  return g_string_free (mrns, FALSE);
+}
+
+static gpointer
+unmerge_worker (CareDb        *db,
+                gpointer       data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  Query *query = data;
+
+  return care_db_unmerge_patient (db, query->actor, query->patient_id, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static void
+on_unmerged_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CarePatientPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!care_store_run_finish (CARE_STORE (object), result, &error))
+    {
+      g_warning ("Undoing a merge failed: %s", error->message);
+      return;
+    }
+  g_signal_emit_by_name (self->store, "changed", "patients");
+  reload_after_review (self);
+}
+
+static void
+on_unmerge_clicked_cb (GtkButton       *button,
+                       CarePatientPage *self)
+{
+  Query *query = g_new0 (Query, 1);
+
+  query->actor = g_strdup (self->actor);
+  query->patient_id = g_strdup (self->patient_id);
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  care_store_run_async (self->store, unmerge_worker, query, query_free, NULL, NULL,
+                        on_unmerged_cb, g_object_ref (self));
+}
+
+static void
+on_merged_loaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(CarePatientPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mrns = care_store_run_finish (CARE_STORE (object), result, &error);
+  GtkWidget *row, *button;
+
+  if (mrns == NULL || *mrns == '\0')
+    return;
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Also registered as"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), mrns);
+  button = gtk_button_new_with_label (_("Undo Merge"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_unmerge_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_preferences_group_add (self->details_group, row);
+  g_ptr_array_add (self->rows[N_SECTIONS], row);
+}
+
 static void
 show_patient (CarePatientPage *self,
               CareRecord      *patient)
@@ -390,6 +495,17 @@ show_patient (CarePatientPage *self,
   add_row (self, N_SECTIONS, _("Phone"), care_record_get (patient, "phone"));
   add_row (self, N_SECTIONS, _("Address"), address);
   add_row (self, N_SECTIONS, _("CCO member ID"), care_record_get (patient, "cco_member_id"));
+
+  /* Registered twice and merged: say so, and let it be undone. */
+  {
+    Query *query = g_new0 (Query, 1);
+
+    query->actor = g_strdup (self->actor);
+    query->patient_id = g_strdup (care_record_get_id (patient));
+    g_object_ref (self);
+    care_store_run_async (self->store, merged_worker, query, query_free, (GDestroyNotify) g_free,
+                          self->cancellable, on_merged_loaded_cb, self);
+  }
 }
 
 static void
