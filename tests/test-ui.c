@@ -448,7 +448,7 @@ test_two_instances (void)
   g_autofree char *other_window = NULL;
   g_autoptr(GSubprocess) other = NULL;
   g_autoptr(JsonObject) state = NULL;
-  g_autofree char *saved_state = NULL;
+  char *saved_state = NULL;  /* borrowed: state_path is put back */
 
   /* A second clinic database opens in its own process, beside the first. */
   start_app ();

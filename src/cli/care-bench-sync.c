@@ -209,8 +209,8 @@ care_bench_sync (guint       n_patients,
         sqlite3_open (source_path, &from);
         sqlite3_open (plain_path, &to);
         /* The same settings as the store's connection. */
-        sqlite3_exec (to, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
-                          "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
+        sqlite3_exec (to, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384",
+                      NULL, NULL, NULL);
         runs[r] = plain_copy (from, to, &n_rows);
         sqlite3_close (from);
         sqlite3_close (to);
@@ -305,7 +305,7 @@ care_bench_local_writes (guint       n_writes,
     g_clear_pointer (&plain_db, care_db_close);
     sqlite3_open (without_path, &raw);
     sqlite3_exec (raw, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; "
-                       "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
+                       "PRAGMA cache_size = -16384", NULL, NULL, NULL);
     sqlite3_prepare_v2 (raw, "INSERT INTO observations (id, created_at, updated_at, device_id, patient_id, loinc, display, "
                              "value_num, unit, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
     start = g_get_monotonic_time ();

@@ -414,9 +414,9 @@ care_db_open_at_version (const char  *path,
        * changes merged from other replicas may bring a child before its parent. */
       !care_db_exec (self, "PRAGMA foreign_keys = OFF", error) ||
       !care_db_exec (self, "PRAGMA synchronous = NORMAL", error) ||
-      /* A clinic's record is a few hundred MB at most: keep its hot pages in memory. */
-      !care_db_exec (self, "PRAGMA cache_size = -65536", error) ||
-      !care_db_exec (self, "PRAGMA mmap_size = 268435456", error))
+      /* 16 MB of page cache: merges and searches stay fast, and the window's
+       * memory stays small (mapping the file would count it all as resident). */
+      !care_db_exec (self, "PRAGMA cache_size = -16384", error))
     return NULL;
 
   if (user_version < target_version &&
