@@ -366,7 +366,17 @@ test_malformed_batch (void)
   g_autofree char *after = NULL;
   g_autoptr(GPtrArray) batch = NULL;
   g_autoptr(GError) error = NULL;
-  const char *bad_fields[] = { "not json", "[1,2]", "{\"dose\": 5}", "{\"dose\": {\"v\": \"1\", \"p\": [[\"x\", 1]]}}" };
+  const char *bad_fields[] = {
+    "not json", "[1,2]", "{}", "{\"dose\": 5}", "{\"dose\": {\"v\": \"1\", \"p\": [[\"x\", 1]]}}",
+    "{\"dose\": {\"v\": \"1\"}", "{\"dose\": {\"v\": \"1\"}} trailing", "{\"dose\": {\"v\": \"unterminated}}",
+    "{\"dose\": {\"v\": \"bad \\q escape\"}}", "{\"dose\": {\"v\": \"\\ud800 lone surrogate\"}}",
+    "{\"dose\": {\"v\": \"nul \\u0000 inside\"}}", "{\"dose\": {\"v\": \"a\"}, \"dose\": {\"v\": \"b\"}}",
+    "{\"dose\": {\"v\": \"a\", \"v\": \"b\"}}", "{\"dose\": {\"x\": \"a\"}}", "{\"dose\": {\"p\": []}}",
+    "{\"dose\": {\"v\": \"a\", \"p\": [[\"6b1f6f3c-9c1e-4c53-8d1e-000000000000\", -1]]}}",
+    "{\"dose\": {\"v\": \"a\", \"p\": [[\"6b1f6f3c-9c1e-4c53-8d1e-000000000000\", 1.5]]}}",
+    "{\"dose\": {\"v\": \"a\", \"p\": [[\"6b1f6f3c-9c1e-4c53-8d1e-000000000000\", 1],]}}",
+    "{\"dose\": {\"v\": \"a\",}}", "{,}", "{\"\": {\"v\": \"a\"}}", "{\"dose\": {\"v\": \"\xff\xfe\"}}",
+  };
   gint64 cursor = 0;
 
   batch = care_db_changes_since (a, NULL, &cursor, 100, &error);
@@ -381,6 +391,21 @@ test_malformed_batch (void)
       g_clear_error (&error);
       last->fields = saved;
     }
+
+  /* A well-formed change with every kind of escape goes through, value intact. */
+  {
+    g_autoptr(CareDb) c = replica ();
+    CareChange *last = g_ptr_array_index (batch, batch->len - 1);
+    char *saved = last->fields;
+    g_autofree char *dose = NULL;
+
+    last->fields = (char *) "{ \"dose\" : { \"v\" : \"5 mg \\\"\\u00e9\\ud83d\\ude00\\n\\/\" } }";
+    g_assert_true (care_db_apply_changes (c, batch, NULL, &error));
+    g_assert_no_error (error);
+    last->fields = saved;
+    dose = get (c, "medication_orders", order, "dose");
+    g_assert_cmpstr (dose, ==, "5 mg \"\u00e9\U0001F600\n/");
+  }
 
   /* All or nothing: the good change before the bad one was not applied either. */
   after = hash (b);
