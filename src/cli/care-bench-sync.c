@@ -299,12 +299,21 @@ care_bench_local_writes (guint       n_writes,
 
   {
     g_autoptr(CareDb) plain_db = care_db_open (without_path, &error);
+    g_autoptr(CareFields) fields = care_fields_new ();
     sqlite3 *raw;
     sqlite3_stmt *stmt;
 
+    /* The same patient, for the references. */
+    care_fields_set (fields, "given_name", "Bench");
+    care_fields_set (fields, "family_name", "Patient");
+    care_fields_set (fields, "birth_date", "1950-01-01");
+    care_fields_set (fields, "mrn", "9999999");
+    care_db_put (plain_db, ACTOR, "patients", patient, fields, NULL, NULL);
     g_clear_pointer (&plain_db, care_db_close);
     sqlite3_open (without_path, &raw);
-    sqlite3_exec (raw, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; "
+    /* Without change recording, but with the same checks: the referenced patient
+     * must exist (SQLite's foreign keys do what the store checks). */
+    sqlite3_exec (raw, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
                        "PRAGMA cache_size = -16384", NULL, NULL, NULL);
     sqlite3_prepare_v2 (raw, "INSERT INTO observations (id, created_at, updated_at, device_id, patient_id, loinc, display, "
                              "value_num, unit, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
@@ -328,7 +337,8 @@ care_bench_local_writes (guint       n_writes,
         sqlite3_bind_text (stmt, 8, value, -1, SQLITE_STATIC);
         sqlite3_bind_text (stmt, 9, "mm[Hg]", -1, SQLITE_STATIC);
         sqlite3_bind_text (stmt, 10, when, -1, SQLITE_STATIC);
-        sqlite3_step (stmt);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+          g_error ("plain insert failed: %s", sqlite3_errmsg (raw));
         sqlite3_reset (stmt);
         if (i % 1000 == 999 || i == n_writes - 1)
           sqlite3_exec (raw, "COMMIT", NULL, NULL, NULL);

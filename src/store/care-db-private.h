@@ -77,6 +77,7 @@ gboolean      _care_replica_write_local      (CareDb        *self,
                                               const char    *id,
                                               CareFields    *fields,
                                               gboolean       resolve,
+                                              gboolean       is_new,
                                               GError       **error);
 /* After a migration: records rows that have no change yet, and applies parked fields. */
 gboolean      _care_replica_after_migration  (CareDb        *self,

@@ -805,7 +805,7 @@ care_db_put (CareDb      *self,
     id = new_id = g_uuid_string_random ();
 
   /* The row, its change and (for patients) the search index are one unit. */
-  if (!_care_replica_write_local (self, actor, table, id, fields, FALSE, error))
+  if (!_care_replica_write_local (self, actor, table, id, fields, FALSE, new_id != NULL, error))
     return FALSE;
 
   if (out_id != NULL)

@@ -1556,6 +1556,10 @@ in_transaction (CareDb *self)
   return !sqlite3_get_autocommit (self->sqlite);
 }
 
+static void new_row (Row        *row,
+                     const char *table,
+                     const char *record_id);
+
 gboolean
 _care_replica_write_local (CareDb      *self,
                            const char  *actor,
@@ -1563,6 +1567,7 @@ _care_replica_write_local (CareDb      *self,
                            const char  *id,
                            CareFields  *fields,
                            gboolean     resolve,
+                           gboolean     is_new,
                            GError     **error)
 {
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func (field_change_free);
@@ -1579,7 +1584,10 @@ _care_replica_write_local (CareDb      *self,
   if (own_transaction && !care_db_begin (self, error))
     return FALSE;
 
-  if (!load_row (self, table, id, columns, &row, error))
+  /* A record made here, with an id made here, has no row yet: nothing to read. */
+  if (is_new)
+    new_row (&row, table, id);
+  else if (!load_row (self, table, id, columns, &row, error))
     goto out;
 
   in.origin = self->device_idx;
@@ -2124,7 +2132,7 @@ care_db_resolve_conflict (CareDb      *self,
 
   care_fields_set (fields, field, value);
 
-  return _care_replica_write_local (self, actor, table, id, fields, TRUE, error);
+  return _care_replica_write_local (self, actor, table, id, fields, TRUE, FALSE, error);
 }
 
 gboolean
@@ -2238,7 +2246,7 @@ _care_replica_after_migration (CareDb      *self,
                 care_fields_set (fields, g_ptr_array_index (names, j),
                                  care_record_get (record, g_ptr_array_index (names, j)));
             ok = _care_replica_write_local (self, "system:migration", *t, care_record_get_id (record),
-                                            fields, FALSE, error);
+                                            fields, FALSE, FALSE, error);
           }
       }
 
