@@ -385,12 +385,27 @@ check_writes_kept (Fuzz *fuzz)
       if (g_hash_table_contains (replaced, key))
         continue;
 
-      sql = g_strdup_printf ("SELECT json_extract (clocks, '$.%s[1]') = %s AND json_extract (clocks, '$.%s[2]') = %" G_GINT64_FORMAT
-                             " FROM %s WHERE id = ?", w->field, idx, w->field, w->counter, w->table);
+      /* The row's clock map: the field's own entry, or the base clock ("") when the
+       * field has none (the base change wrote every field it won). */
+      sql = g_strdup_printf ("SELECT clocks FROM %s WHERE id = ?", w->table);
       g_assert_cmpint (sqlite3_prepare_v2 (raw, sql, -1, &stmt, NULL), ==, SQLITE_OK);
       sqlite3_bind_text (stmt, 1, w->id, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        current = sqlite3_column_int (stmt, 0);
+      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+        {
+          g_autoptr(JsonParser) parser = json_parser_new ();
+          JsonObject *clocks;
+          JsonArray *clock = NULL;
+
+          g_assert_true (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 0), -1, NULL));
+          clocks = json_node_get_object (json_parser_get_root (parser));
+          if (json_object_has_member (clocks, w->field))
+            clock = json_object_get_array_member (clocks, w->field);
+          else if (json_object_has_member (clocks, ""))
+            clock = json_object_get_array_member (clocks, "");
+          current = clock != NULL &&
+                    json_array_get_int_element (clock, 1) == g_ascii_strtoll (idx, NULL, 10) &&
+                    json_array_get_int_element (clock, 2) == w->counter;
+        }
       sqlite3_finalize (stmt);
 
       if (!current)

@@ -45,6 +45,7 @@ typedef struct
   GPtrArray  *fields;  /* FieldChange */
   gboolean    maybe_superseded;  /* some field of it may have been replaced already */
   gboolean    maybe_conflicts;   /* its record has conflicts standing */
+  guint       n_merged;          /* fields merged (known to this schema) */
 } Incoming;
 
 /* A head of a field: the incoming change, the current winner, or a loser. */
@@ -69,7 +70,8 @@ typedef struct
 typedef struct
 {
   gint64      seq;         /* 0: no row yet */
-  GHashTable *clocks;      /* field -> Clock of the winner */
+  GHashTable *clocks;      /* field -> Clock of the winner; "" -> the base clock */
+  GHashTable *base_fields; /* fields the base change wrote (read from the log when needed) */
   char       *patient_id;
   GHashTable *set;         /* field -> new value (NULL for SQL NULL) */
   gboolean    clocks_changed;
@@ -117,6 +119,7 @@ static void
 row_clear (Row *row)
 {
   g_clear_pointer (&row->clocks, g_hash_table_unref);
+  g_clear_pointer (&row->base_fields, g_hash_table_unref);
   g_clear_pointer (&row->patient_id, g_free);
   g_clear_pointer (&row->set, g_hash_table_unref);
 }
@@ -467,15 +470,55 @@ load_row (CareDb      *self,
   return TRUE;
 }
 
-/* The winner of @field; FALSE when the field has none. */
+/* The fields the row's base change wrote, from the log. */
+static GHashTable *
+base_fields (CareDb *self,
+             Row    *row)
+{
+  Clock *base = g_hash_table_lookup (row->clocks, "");
+
+  if (row->base_fields == NULL)
+    {
+      g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (field_change_free);
+      g_autofree char *json = NULL;
+      sqlite3_stmt *stmt;
+
+      row->base_fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      if (base == NULL)
+        return row->base_fields;
+
+      stmt = _care_db_get_statement (self, "SELECT fields FROM changes WHERE origin = ? AND counter = ?", NULL);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 1, base->origin);
+          sqlite3_bind_int64 (stmt, 2, base->counter);
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            json = column_dup (stmt, 0);
+          sqlite3_reset (stmt);
+        }
+      if (json != NULL && fields_from_json (self, json, fields, NULL))
+        for (guint i = 0; i < fields->len; i++)
+          g_hash_table_add (row->base_fields, g_strdup (((FieldChange *) g_ptr_array_index (fields, i))->field));
+    }
+
+  return row->base_fields;
+}
+
+/* The winner of @field; FALSE when the field has none. A row made by one change
+ * that won every field it wrote stores only that change's clock (the base):
+ * about 300 bytes less per record. */
 static gboolean
-row_winner (Row        *row,
+row_winner (CareDb     *self,
+            Row        *row,
             const char *field,
             Head       *head)
 {
   Clock *clock = g_hash_table_lookup (row->clocks, field);
 
   memset (head, 0, sizeof *head);
+  if (clock == NULL && *field != '\0' && g_hash_table_contains (row->clocks, "") &&
+      g_hash_table_contains (base_fields (self, row), field))
+    clock = g_hash_table_lookup (row->clocks, "");
   if (clock == NULL)
     return FALSE;
 
@@ -484,6 +527,29 @@ row_winner (Row        *row,
   head->counter = clock->counter;
 
   return TRUE;
+}
+
+/* Every field with a winner. */
+static GList *
+row_fields (CareDb *self,
+            Row    *row)
+{
+  g_autoptr(GHashTable) all = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, row->clocks);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (*(char *) key != '\0')
+      g_hash_table_add (all, key);
+  if (g_hash_table_contains (row->clocks, ""))
+    {
+      g_hash_table_iter_init (&iter, base_fields (self, row));
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_hash_table_add (all, key);
+    }
+
+  return g_hash_table_get_keys (all);
 }
 
 static void
@@ -734,7 +800,7 @@ merge_field (CareDb       *self,
 {
   Head incoming = { in->hlc, in->origin, in->counter, fc->value, (char *) in->actor };
   Head winner;
-  gboolean has_winner = row_winner (row, fc->field, &winner);
+  gboolean has_winner = row_winner (self, row, fc->field, &winner);
   gboolean winner_replaced = FALSE;
   gboolean superseded = FALSE;
   g_autoptr(GArray) losers = NULL;
@@ -861,17 +927,17 @@ update_review_flags (CareDb      *self,
   if (!step_done (self, stmt, "reviewing a retired record", error))
     return FALSE;
 
-  if (g_strcmp0 (retired, "1") != 0 || !row_winner (row, "retired", &retire))
+  if (g_strcmp0 (retired, "1") != 0 || !row_winner (self, row, "retired", &retire))
     return TRUE;
   change_exists (self, retire.origin, retire.counter, &retire_seen);
 
-  fields = g_hash_table_get_keys (row->clocks);
+  fields = row_fields (self, row);
   for (GList *l = fields; l != NULL; l = l->next)
     {
       Head edit;
       gint64 edit_seen = 0;
 
-      if (g_str_equal (l->data, "retired") || !row_winner (row, l->data, &edit))
+      if (g_str_equal (l->data, "retired") || !row_winner (self, row, l->data, &edit))
         continue;
       if (edit.origin == retire.origin && edit.counter == retire.counter)
         continue;
@@ -931,6 +997,25 @@ write_row (CareDb      *self,
   if (!row->clocks_changed)
     return TRUE;
 
+  /* A new row whose every field is won by the one change that wrote it all keeps
+   * just that change's clock. */
+  if (seq == 0 && in->n_merged == in->fields->len && g_hash_table_size (row->clocks) == in->n_merged)
+    {
+      GHashTableIter clock_iter;
+      gpointer value;
+      gboolean all_incoming = TRUE;
+
+      g_hash_table_iter_init (&clock_iter, row->clocks);
+      while (all_incoming && g_hash_table_iter_next (&clock_iter, NULL, &value))
+        all_incoming = ((Clock *) value)->origin == in->origin && ((Clock *) value)->counter == in->counter;
+      if (all_incoming && in->n_merged > 0)
+        {
+          Clock base = { in->hlc, in->origin, in->counter };
+
+          g_hash_table_remove_all (row->clocks);
+          g_hash_table_insert (row->clocks, g_strdup (""), g_memdup2 (&base, sizeof base));
+        }
+    }
   clocks = clocks_to_string (row->clocks);
 
   /* Sorted, so the statement text (and its cache entry) is stable. */
@@ -1537,6 +1622,7 @@ merge_change (CareDb      *self,
         }
       if (!merge_field (self, in, fc, row, local, error))
         return FALSE;
+      in->n_merged++;
       touched_retired |= g_str_equal (fc->field, "retired");
     }
 
@@ -1544,7 +1630,7 @@ merge_change (CareDb      *self,
     return FALSE;
 
   /* Review flags matter only around retired records. */
-  if (touched_retired || g_hash_table_contains (row->clocks, "retired"))
+  if (touched_retired || (g_hash_table_size (row->clocks) > 0 && row_winner (self, row, "retired", &(Head) { 0 })))
     return update_review_flags (self, in->table, in->record_id, row, error);
 
   return TRUE;
@@ -1614,7 +1700,7 @@ _care_replica_write_local (CareDb      *self,
       FieldChange *fc = field_change_new (care_fields_get_column (fields, i), care_fields_get_value (fields, i));
       Head winner;
 
-      if (row_winner (&row, fc->field, &winner))
+      if (row_winner (self, &row, fc->field, &winner))
         {
           ChangeId parent = { winner.origin, winner.counter };
 
@@ -2084,7 +2170,7 @@ care_db_conflicts (CareDb      *self,
           continue;
         }
       in.table = table;
-      if (row_winner (&row, field, &winner))
+      if (row_winner (self, &row, field, &winner))
         {
           g_autofree char *value = change_value (self, &winner, field, &in, &row);
 
