@@ -381,8 +381,9 @@ cmd_merge (int    argc,
 
   hash_a = care_db_content_hash (a, NULL);
   hash_b = care_db_content_hash (b, NULL);
-  printf (_("%u changes to %s, %u changes to %s; %s\n"), to_b, into_path, to_a, from_path,
-          g_strcmp0 (hash_a, hash_b) == 0 ? _("both hold the same record now") : _("they still differ"));
+  printf (ngettext ("%u change to %s, ", "%u changes to %s, ", to_b), to_b, into_path);
+  printf (ngettext ("%u change to %s; ", "%u changes to %s; ", to_a), to_a, from_path);
+  printf ("%s\n", g_strcmp0 (hash_a, hash_b) == 0 ? _("both hold the same record now") : _("they still differ"));
 
   return status;
 }
