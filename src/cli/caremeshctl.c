@@ -114,6 +114,25 @@ open_existing (const char *command,
   return db;
 }
 
+/* The usual start of a command on an existing database: options, --db, open.
+ * Returns 0, or the exit status to end with (2: usage, 1: the database). */
+static int
+open_command_db (GOptionEntry   *entries,
+                 const char     *command,
+                 const char     *parameter,
+                 int            *argc,
+                 char         ***argv,
+                 char          **db_path,
+                 CareDb        **db)
+{
+  if (!parse (entries, command, parameter, argc, argv) || !require_db (command, *db_path))
+    return 2;
+  if (!(*db = open_existing (command, *db_path)))
+    return 1;
+
+  return 0;
+}
+
 static void
 on_generate_progress (guint    done,
                       guint    total,
@@ -200,11 +219,10 @@ cmd_stats (int    argc,
     { NULL }
   };
   g_autoptr(CareDb) db = NULL;
+  int status;
 
-  if (!parse (entries, "stats", NULL, &argc, &argv) || !require_db ("stats", db_path))
-    return 2;
-  if (!(db = open_existing ("stats", db_path)))
-    return 1;
+  if ((status = open_command_db (entries, "stats", NULL, &argc, &argv, &db_path, &db)))
+    return status;
 
   for (const char * const *t = care_db_record_types (); *t; t++)
     {
@@ -232,13 +250,12 @@ cmd_hash (int    argc,
     { NULL }
   };
   g_autoptr(CareDb) db = NULL;
+  int status;
   g_autoptr(GError) error = NULL;
   g_autofree char *hash = NULL;
 
-  if (!parse (entries, "hash", NULL, &argc, &argv) || !require_db ("hash", db_path))
-    return 2;
-  if (!(db = open_existing ("hash", db_path)))
-    return 1;
+  if ((status = open_command_db (entries, "hash", NULL, &argc, &argv, &db_path, &db)))
+    return status;
 
   if (!(hash = care_db_content_hash (db, &error)))
     {
@@ -299,13 +316,12 @@ cmd_conflicts (int    argc,
     { NULL }
   };
   g_autoptr(CareDb) db = NULL;
+  int status;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) conflicts = NULL;
 
-  if (!parse (entries, "conflicts", NULL, &argc, &argv) || !require_db ("conflicts", db_path))
-    return 2;
-  if (!(db = open_existing ("conflicts", db_path)))
-    return 1;
+  if ((status = open_command_db (entries, "conflicts", NULL, &argc, &argv, &db_path, &db)))
+    return status;
 
   if (!(conflicts = care_db_conflicts (db, ACTOR, patient, review, &error)))
     {
@@ -398,13 +414,12 @@ cmd_duplicates (int    argc,
     { NULL }
   };
   g_autoptr(CareDb) db = NULL;
+  int status;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) found = NULL;
 
-  if (!parse (entries, "duplicates", NULL, &argc, &argv) || !require_db ("duplicates", db_path))
-    return 2;
-  if (!(db = open_existing ("duplicates", db_path)))
-    return 1;
+  if ((status = open_command_db (entries, "duplicates", NULL, &argc, &argv, &db_path, &db)))
+    return status;
 
   if (!(found = care_duplicates_find (db, ACTOR, &error)))
     {
