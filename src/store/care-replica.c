@@ -73,6 +73,7 @@ typedef struct
   GHashTable *clocks;      /* field -> Clock of the winner; "" -> the base clock */
   GHashTable *base_fields; /* fields the base change wrote (read from the log when needed) */
   char       *patient_id;
+  gboolean    retired;     /* as stored before this change */
   GHashTable *set;         /* field -> new value (NULL for SQL NULL) */
   gboolean    clocks_changed;
 } Row;
@@ -440,7 +441,7 @@ load_row (CareDb      *self,
   memset (row, 0, sizeof *row);
   row->set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  sql = g_strdup_printf ("SELECT seq, clocks, %s FROM %s WHERE id = ?",
+  sql = g_strdup_printf ("SELECT seq, clocks, %s, retired FROM %s WHERE id = ?",
                          _care_db_has_column (columns, "patient_id") ? "patient_id" : "NULL", table);
   if (!(stmt = _care_db_get_statement (self, sql, error)))
     return FALSE;
@@ -452,6 +453,7 @@ load_row (CareDb      *self,
 
       row->seq = sqlite3_column_int64 (stmt, 0);
       row->patient_id = column_dup (stmt, 2);
+      row->retired = sqlite3_column_int (stmt, 3) != 0;
       row->clocks = clocks_parse (clocks);
     }
   sqlite3_reset (stmt);
@@ -1341,6 +1343,17 @@ read_parents (CareDb       *self,
   return *(r->p - 1) == ',' ? FALSE : expect (r, ']');
 }
 
+static gboolean
+fields_contain (GPtrArray  *fields,
+                const char *name)
+{
+  for (guint i = 0; i < fields->len; i++)
+    if (g_str_equal (((FieldChange *) g_ptr_array_index (fields, i))->field, name))
+      return TRUE;
+
+  return FALSE;
+}
+
 static int
 compare_fields (gconstpointer a,
                 gconstpointer b)
@@ -1368,9 +1381,6 @@ fields_from_json (CareDb      *self,
 
       if (!read_string (&r) || r.buf->len == 0 || !expect (&r, ':') || !expect (&r, '{'))
         goto malformed;
-      for (guint i = first; i < out->len; i++)
-        if (g_str_equal (((FieldChange *) g_ptr_array_index (out, i))->field, r.buf->str))
-          goto malformed;  /* a field twice */
       fc = field_change_new (r.buf->str, NULL);
       g_ptr_array_add (out, fc);
 
@@ -1414,10 +1424,18 @@ fields_from_json (CareDb      *self,
   if (*r.p != '\0')
     goto malformed;
 
-  /* Sorted by name, so merging never depends on how a peer wrote its JSON. */
-  if (out->len - first > 1)
-    g_qsort_with_data (out->pdata + first, out->len - first, sizeof (gpointer),
-                       (GCompareDataFunc) compare_fields, NULL);
+  /* Sorted by name, so merging never depends on how a peer wrote its JSON (our
+   * own writers sort already); a field named twice is malformed. */
+  for (guint i = first + 1; i < out->len; i++)
+    if (compare_fields (&out->pdata[i - 1], &out->pdata[i]) > 0)
+      {
+        g_qsort_with_data (out->pdata + first, out->len - first, sizeof (gpointer),
+                           (GCompareDataFunc) compare_fields, NULL);
+        break;
+      }
+  for (guint i = first + 1; i < out->len; i++)
+    if (compare_fields (&out->pdata[i - 1], &out->pdata[i]) == 0)
+      goto malformed;
 
   return TRUE;
 
@@ -1629,9 +1647,108 @@ merge_change (CareDb      *self,
   if (!write_row (self, in, row, local, error))
     return FALSE;
 
-  /* Review flags matter only around retired records. */
-  if (touched_retired || (g_hash_table_size (row->clocks) > 0 && row_winner (self, row, "retired", &(Head) { 0 })))
+  /* Review flags matter only around retired records (flags exist only while the
+   * record is retired, and un-retiring it touches the field). */
+  if (touched_retired || row->retired)
     return update_review_flags (self, in->table, in->record_id, row, error);
+
+  return TRUE;
+}
+
+/* A record's first change, when it makes a new row and every field it writes is a
+ * column here: every field's winner is this change, so the row keeps just its
+ * clock (the base) and nothing else is read or decided. This is what a first sync
+ * and a new local record do, hundreds of thousands of times; the general path
+ * (merge_change) gives the same row, with a hash table per record on the way.
+ * Fails with SQLITE_CONSTRAINT_UNIQUE when the row exists after all. */
+static gboolean
+insert_new_record (CareDb      *self,
+                   Incoming    *in,
+                   GPtrArray   *columns,
+                   gboolean     local,
+                   gboolean    *handled,
+                   GError     **error)
+{
+  GPtrArray *required = local ? NULL : g_hash_table_lookup (self->required, in->table);
+  g_autoptr(GString) sql = NULL;
+  char key[1024], clocks[96];
+  gsize key_len;
+  sqlite3_stmt *stmt;
+  gint64 seq;
+
+  *handled = FALSE;
+  if (in->fields->len == 0)
+    return TRUE;
+
+  /* The statement depends on the table and the set of fields (sorted already). */
+  key_len = g_strlcpy (key, "new:", sizeof key);
+  key_len += g_strlcpy (key + key_len, in->table, sizeof key - MIN (key_len, sizeof key));
+  for (guint i = 0; i < in->fields->len; i++)
+    {
+      FieldChange *fc = g_ptr_array_index (in->fields, i);
+
+      if (key_len < sizeof key)
+        key[key_len++] = ' ';
+      key_len += g_strlcpy (key + MIN (key_len, sizeof key), fc->field, sizeof key - MIN (key_len, sizeof key));
+    }
+  if (key_len >= sizeof key)
+    return TRUE;
+
+  /* A statement is cached only for a set of fields that are all columns here. */
+  if (!(stmt = g_hash_table_lookup (self->statements, key)))
+    {
+      int index = 5;
+
+      for (guint i = 0; i < in->fields->len; i++)
+        {
+          FieldChange *fc = g_ptr_array_index (in->fields, i);
+
+          if (g_strv_contains (_care_db_managed_columns, fc->field) || !_care_db_has_column (columns, fc->field))
+            return TRUE;
+        }
+
+      /* Until a record's first change arrives from a peer, its required fields hold
+       * a placeholder; a local write must give them. */
+      sql = g_string_new ("INSERT INTO ");
+      g_string_append_printf (sql, "%s (updated_at, device_id, clocks, id, created_at", in->table);
+      for (guint i = 0; i < in->fields->len; i++)
+        g_string_append_printf (sql, ", %s", ((FieldChange *) g_ptr_array_index (in->fields, i))->field);
+      for (guint i = 0; required && i < required->len; i++)
+        if (!fields_contain (in->fields, g_ptr_array_index (required, i)))
+          g_string_append_printf (sql, ", %s", (char *) g_ptr_array_index (required, i));
+      g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, ?1");
+      for (guint i = 0; i < in->fields->len; i++)
+        g_string_append_printf (sql, ", ?%d", index++);
+      for (guint i = 0; required && i < required->len; i++)
+        if (!fields_contain (in->fields, g_ptr_array_index (required, i)))
+          g_string_append (sql, ", ''");
+      g_string_append (sql, ")");
+      if (sqlite3_prepare_v3 (self->sqlite, sql->str, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        return _care_db_set_error_from_sqlite (self, sqlite3_errcode (self->sqlite), "preparing a query", error);
+      g_hash_table_insert (self->statements, g_strdup (key), stmt);
+    }
+  else
+    sqlite3_reset (stmt);
+
+  *handled = TRUE;
+  g_snprintf (clocks, sizeof clocks, "{\"\":[%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]}",
+              in->hlc, in->origin, in->counter);
+  sqlite3_bind_int64 (stmt, 1, HLC_PHYSICAL (in->hlc));
+  sqlite3_bind_text (stmt, 2, device_uuid (self, in->origin), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, clocks, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, in->record_id, -1, SQLITE_STATIC);
+  for (guint i = 0; i < in->fields->len; i++)
+    _care_db_bind_value (stmt, (int) i + 5, ((FieldChange *) g_ptr_array_index (in->fields, i))->value);
+
+  if (!step_done (self, stmt, "saving a record", error))
+    return FALSE;
+  seq = sqlite3_last_insert_rowid (self->sqlite);
+  in->n_merged = in->fields->len;
+
+  if (g_str_equal (in->table, "patient_links"))
+    self->links_dirty = TRUE;
+  if (g_str_equal (in->table, "patients"))
+    return _care_db_reindex_patient (self, seq, error);
 
   return TRUE;
 }
@@ -1723,8 +1840,17 @@ _care_replica_write_local (CareDb      *self,
   g_ptr_array_sort (changes, compare_names);
 
   json = fields_to_json (self, changes);
-  if (!log_change (self, &in, json, error) ||
-      !merge_change (self, &in, columns, &row, TRUE, error))
+  if (!log_change (self, &in, json, error))
+    goto out;
+  if (is_new)
+    {
+      gboolean handled;
+
+      if (!insert_new_record (self, &in, columns, TRUE, &handled, error) ||
+          (!handled && !merge_change (self, &in, columns, &row, TRUE, error)))
+        goto out;
+    }
+  else if (!merge_change (self, &in, columns, &row, TRUE, error))
     goto out;
 
   self->counter = in.counter;
@@ -1820,10 +1946,15 @@ apply_one (CareDb            *self,
   if (!self->any_superseded && is_first_change (&in))
     {
       GError *local_error = NULL;
+      gboolean handled;
 
-      new_row (&row, in.table, in.record_id);
-      ok = merge_change (self, &in, columns, &row, FALSE, &local_error);
-      row_clear (&row);
+      ok = insert_new_record (self, &in, columns, FALSE, &handled, &local_error);
+      if (ok && !handled)
+        {
+          new_row (&row, in.table, in.record_id);
+          ok = merge_change (self, &in, columns, &row, FALSE, &local_error);
+          row_clear (&row);
+        }
       if (ok)
         return TRUE;
       if (sqlite3_extended_errcode (self->sqlite) != SQLITE_CONSTRAINT_UNIQUE)
