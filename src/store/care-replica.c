@@ -29,7 +29,7 @@ typedef struct
 {
   char   *field;
   char   *value;
-  GArray *parents;  /* ChangeId */
+  GArray *parents;  /* ChangeId; NULL when none */
 } FieldChange;
 
 /* A change being applied, with its device as a local number. */
@@ -99,7 +99,7 @@ field_change_free (gpointer data)
 
   g_free (fc->field);
   g_free (fc->value);
-  g_array_unref (fc->parents);
+  g_clear_pointer (&fc->parents, g_array_unref);
   g_free (fc);
 }
 
@@ -111,9 +111,26 @@ field_change_new (const char *field,
 
   fc->field = g_strdup (field);
   fc->value = g_strdup (value);
-  fc->parents = g_array_new (FALSE, FALSE, sizeof (ChangeId));
 
   return fc;
+}
+
+static guint
+n_parents (const FieldChange *fc)
+{
+  return fc->parents != NULL ? fc->parents->len : 0;
+}
+
+static void
+add_parent (FieldChange *fc,
+            gint64       origin,
+            gint64       counter)
+{
+  ChangeId id = { origin, counter };
+
+  if (fc->parents == NULL)
+    fc->parents = g_array_new (FALSE, FALSE, sizeof (ChangeId));
+  g_array_append_val (fc->parents, id);
 }
 
 static void
@@ -810,7 +827,7 @@ merge_field (CareDb       *self,
   gboolean ok = TRUE;
 
   /* Its parents stop being heads, whether or not it is one itself. */
-  for (guint i = 0; i < fc->parents->len; i++)
+  for (guint i = 0; i < n_parents (fc); i++)
     {
       ChangeId *parent = &g_array_index (fc->parents, ChangeId, i);
 
@@ -1145,10 +1162,10 @@ fields_to_json (CareDb    *self,
         append_json_string (out, fc->value);
       else
         g_string_append (out, "null");
-      if (fc->parents->len > 0)
+      if (n_parents (fc) > 0)
         {
           g_string_append (out, ",\"p\":[");
-          for (guint j = 0; j < fc->parents->len; j++)
+          for (guint j = 0; j < n_parents (fc); j++)
             {
               ChangeId *parent = &g_array_index (fc->parents, ChangeId, j);
 
@@ -1174,6 +1191,8 @@ typedef struct
 {
   const char *p;
   GString    *buf;
+  const char *str;  /* the string read: into buf, or straight from the input */
+  gsize       len;
 } Reader;
 
 static void
@@ -1236,6 +1255,21 @@ read_string (Reader *r)
   r->p++;
   g_string_truncate (r->buf, 0);
 
+  /* Most strings have no escapes: read them where they are. */
+  {
+    const char *start = r->p, *end = start;
+
+    while (*end != '"' && *end != '\\' && (guchar) *end >= 0x20)
+      end++;
+    if (*end == '"')
+      {
+        r->p = end + 1;
+        r->str = start;
+        r->len = end - start;
+        return g_utf8_validate (start, r->len, NULL);
+      }
+  }
+
   for (;;)
     {
       const char *start = r->p;
@@ -1247,6 +1281,8 @@ read_string (Reader *r)
       if (*r->p == '"')
         {
           r->p++;
+          r->str = r->buf->str;
+          r->len = r->buf->len;
           return g_utf8_validate (r->buf->str, r->buf->len, NULL);
         }
       if (*r->p != '\\')
@@ -1330,13 +1366,17 @@ read_parents (CareDb       *self,
     {
       ChangeId id;
 
-      if (!expect (r, '[') || !read_string (r) || !g_uuid_string_is_valid (r->buf->str))
+      char uuid[37];
+
+      if (!expect (r, '[') || !read_string (r) || r->len != 36)
         return FALSE;
-      if ((id.origin = device_idx (self, r->buf->str, error)) < 0)
+      memcpy (uuid, r->str, 36);
+      uuid[36] = '\0';
+      if (!g_uuid_string_is_valid (uuid) || (id.origin = device_idx (self, uuid, error)) < 0)
         return FALSE;
       if (!expect (r, ',') || !read_counter (r, &id.counter) || !expect (r, ']'))
         return FALSE;
-      g_array_append_val (fc->parents, id);
+      add_parent (fc, id.origin, id.counter);
     }
   while (expect (r, ','));
 
@@ -1379,27 +1419,28 @@ fields_from_json (CareDb      *self,
       FieldChange *fc;
       gboolean has_value = FALSE;
 
-      if (!read_string (&r) || r.buf->len == 0 || !expect (&r, ':') || !expect (&r, '{'))
+      if (!read_string (&r) || r.len == 0 || !expect (&r, ':') || !expect (&r, '{'))
         goto malformed;
-      fc = field_change_new (r.buf->str, NULL);
+      fc = g_new0 (FieldChange, 1);
+      fc->field = g_strndup (r.str, r.len);
       g_ptr_array_add (out, fc);
 
       do
         {
           if (!read_string (&r) || !expect (&r, ':'))
             goto malformed;
-          if (g_str_equal (r.buf->str, "v") && !has_value)
+          if (r.len == 1 && r.str[0] == 'v' && !has_value)
             {
               skip_ws (&r);
               if (strncmp (r.p, "null", 4) == 0)
                 r.p += 4;
               else if (read_string (&r))
-                fc->value = g_strndup (r.buf->str, r.buf->len);
+                fc->value = g_strndup (r.str, r.len);
               else
                 goto malformed;
               has_value = TRUE;
             }
-          else if (g_str_equal (r.buf->str, "p") && fc->parents->len == 0)
+          else if (r.len == 1 && r.str[0] == 'p' && n_parents (fc) == 0)
             {
               if (!read_parents (self, &r, fc, error))
                 {
@@ -1738,7 +1779,14 @@ insert_new_record (CareDb      *self,
   sqlite3_bind_text (stmt, 3, clocks, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, in->record_id, -1, SQLITE_STATIC);
   for (guint i = 0; i < in->fields->len; i++)
-    _care_db_bind_value (stmt, (int) i + 5, ((FieldChange *) g_ptr_array_index (in->fields, i))->value);
+    {
+      const char *value = ((FieldChange *) g_ptr_array_index (in->fields, i))->value;
+
+      if (value != NULL)
+        sqlite3_bind_text (stmt, (int) i + 5, value, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, (int) i + 5);
+    }
 
   if (!step_done (self, stmt, "saving a record", error))
     return FALSE;
@@ -1819,9 +1867,7 @@ _care_replica_write_local (CareDb      *self,
 
       if (row_winner (self, &row, fc->field, &winner))
         {
-          ChangeId parent = { winner.origin, winner.counter };
-
-          g_array_append_val (fc->parents, parent);
+          add_parent (fc, winner.origin, winner.counter);
         }
       if (resolve)
         {
@@ -1830,9 +1876,8 @@ _care_replica_write_local (CareDb      *self,
           for (guint j = 0; j < losers->len; j++)
             {
               Head *loser = &g_array_index (losers, Head, j);
-              ChangeId parent = { loser->origin, loser->counter };
 
-              g_array_append_val (fc->parents, parent);
+              add_parent (fc, loser->origin, loser->counter);
             }
         }
       g_ptr_array_add (changes, fc);
@@ -1875,7 +1920,7 @@ static gboolean
 is_first_change (Incoming *in)
 {
   for (guint i = 0; i < in->fields->len; i++)
-    if (((FieldChange *) g_ptr_array_index (in->fields, i))->parents->len > 0)
+    if (n_parents (g_ptr_array_index (in->fields, i)) > 0)
       return FALSE;
 
   return in->fields->len > 0;
