@@ -28,6 +28,12 @@ seconds_since (gint64 start)
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
+static double
+median3 (const double *v)
+{
+  return MAX (MIN (v[0], v[1]), MIN (MAX (v[0], v[1]), v[2]));
+}
+
 static gint64
 object_bytes (const char *path,
               const char *like)
@@ -48,12 +54,18 @@ object_bytes (const char *path,
 }
 
 /* Copies every record row of @from into @to with plain INSERTs in one transaction;
- * returns the seconds the inserts took (the rows are read beforehand). */
+ * returns the seconds the inserts took (the rows are read beforehand). With
+ * @history_order the rows go in the order their records were made (the order a
+ * merge of the history makes them: patients, then their records, interleaved);
+ * otherwise table by table, the kindest order for SQLite. */
 static double
-plain_copy (sqlite3 *from,
-            sqlite3 *to,
-            gint64  *n_rows)
+plain_copy (sqlite3  *from,
+            sqlite3  *to,
+            gboolean  history_order,
+            gint64   *n_rows)
 {
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint64));  /* table << 32 | row */
+  g_autoptr(GHashTable) row_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr(GPtrArray) tables = g_ptr_array_new ();
   g_autoptr(GPtrArray) sqls = g_ptr_array_new_with_free_func (g_free);
@@ -89,6 +101,8 @@ plain_copy (sqlite3 *from,
           for (int i = 1; i < n; i++)
             if (!g_str_equal (sqlite3_column_name (stmt, i), "clocks"))
               values[k++] = g_strdup ((const char *) sqlite3_column_text (stmt, i));
+          g_hash_table_insert (row_of, g_strdup ((const char *) sqlite3_column_text (stmt, 1)),
+                               GSIZE_TO_POINTER (((gsize) tables->len << 32 | table_rows->len) + 1));
           g_ptr_array_add (table_rows, values);
         }
       sqlite3_finalize (stmt);
@@ -98,33 +112,64 @@ plain_copy (sqlite3 *from,
       g_ptr_array_add (rows, table_rows);
     }
 
-  start = g_get_monotonic_time ();
-  sqlite3_exec (to, "PRAGMA foreign_keys = OFF; BEGIN", NULL, NULL, NULL);
-  for (guint t = 0; t < tables->len; t++)
+  /* The order: each record where its first change is in the log, or table by table. */
+  if (history_order)
     {
-      GPtrArray *table_rows = g_ptr_array_index (rows, t);
       sqlite3_stmt *stmt;
 
-      sqlite3_prepare_v2 (to, g_ptr_array_index (sqls, t), -1, &stmt, NULL);
-      for (guint r = 0; r < table_rows->len; r++)
+      sqlite3_prepare_v2 (from, "SELECT rid FROM changes ORDER BY seq", -1, &stmt, NULL);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
         {
-          char **values = g_ptr_array_index (table_rows, r);
+          gpointer found = NULL;
+          char *rid = NULL;
 
-          for (int i = 0; values[i] != NULL || i < sqlite3_bind_parameter_count (stmt); i++)
+          if (g_hash_table_steal_extended (row_of, sqlite3_column_text (stmt, 0), (gpointer *) &rid, &found))
             {
-              if (i >= sqlite3_bind_parameter_count (stmt))
-                break;
-              if (values[i] != NULL)
-                sqlite3_bind_text (stmt, i + 1, values[i], -1, SQLITE_STATIC);
-              else
-                sqlite3_bind_null (stmt, i + 1);
+              guint64 where = GPOINTER_TO_SIZE (found) - 1;
+
+              g_array_append_val (order, where);
+              g_free (rid);
             }
-          sqlite3_step (stmt);
-          sqlite3_reset (stmt);
-          (*n_rows)++;
         }
       sqlite3_finalize (stmt);
     }
+  else
+    for (guint t = 0; t < tables->len; t++)
+      for (guint r = 0; r < ((GPtrArray *) g_ptr_array_index (rows, t))->len; r++)
+        {
+          guint64 where = (guint64) t << 32 | r;
+
+          g_array_append_val (order, where);
+        }
+
+  start = g_get_monotonic_time ();
+  sqlite3_exec (to, "PRAGMA foreign_keys = OFF; BEGIN", NULL, NULL, NULL);
+  {
+    g_autofree sqlite3_stmt **stmts = g_new0 (sqlite3_stmt *, tables->len);
+
+    for (guint t = 0; t < tables->len; t++)
+      sqlite3_prepare_v2 (to, g_ptr_array_index (sqls, t), -1, &stmts[t], NULL);
+    for (guint o = 0; o < order->len; o++)
+      {
+        guint64 where = g_array_index (order, guint64, o);
+        sqlite3_stmt *stmt = stmts[where >> 32];
+        char **values = g_ptr_array_index ((GPtrArray *) g_ptr_array_index (rows, where >> 32), where & 0xffffffff);
+        int n_params = sqlite3_bind_parameter_count (stmt);
+
+        for (int i = 0; i < n_params; i++)
+          {
+            if (values[i] != NULL)
+              sqlite3_bind_text (stmt, i + 1, values[i], -1, SQLITE_STATIC);
+            else
+              sqlite3_bind_null (stmt, i + 1);
+          }
+        sqlite3_step (stmt);
+        sqlite3_reset (stmt);
+        (*n_rows)++;
+      }
+    for (guint t = 0; t < tables->len; t++)
+      sqlite3_finalize (stmts[t]);
+  }
   sqlite3_exec (to, "COMMIT", NULL, NULL, NULL);
 
   return seconds_since (start);
@@ -143,7 +188,7 @@ care_bench_sync (guint       n_patients,
   CareGeneratorOptions options;
   const char *suffixes[] = { "", "-wal", "-shm" };
   gint64 n_changes = 0, n_rows = 0, start, cursor = 0;
-  double merge_s = 0, plain_s;
+  double merge_s = 0, plain_s, plain_table_s;
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -188,40 +233,46 @@ care_bench_sync (guint       n_patients,
       return 1;
     }
 
-  /* Plain SQLite: the same rows into the same tables, one transaction. It is
-   * short, so it runs three times (each into a new file); the median counts. */
+  /* Plain SQLite: the same rows into the same tables, one transaction, in the
+   * order the history made them (what the merge does, without the replication
+   * data) and, for reference, table by table. Each is short, so each runs three
+   * times (into a new file each time); the medians count. */
   {
-    double runs[3];
+    double runs[2][3];
 
-    for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
-      {
-        g_autoptr(CareDb) plain = NULL;
-        sqlite3 *from, *to;
+    for (guint r = 0; r < 3; r++)
+      for (guint o = 0; o < 2; o++)
+        {
+          g_autoptr(CareDb) plain = NULL;
+          sqlite3 *from, *to;
 
-        for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-          {
-            g_autofree char *c = g_strconcat (plain_path, suffixes[i], NULL);
+          for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+            {
+              g_autofree char *c = g_strconcat (plain_path, suffixes[i], NULL);
 
-            g_unlink (c);
-          }
-        plain = care_db_open (plain_path, &error);
-        g_clear_pointer (&plain, care_db_close);
-        sqlite3_open (source_path, &from);
-        sqlite3_open (plain_path, &to);
-        /* The same settings as the store's connection. */
-        sqlite3_exec (to, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384",
-                      NULL, NULL, NULL);
-        runs[r] = plain_copy (from, to, &n_rows);
-        sqlite3_close (from);
-        sqlite3_close (to);
-      }
-    plain_s = MAX (MIN (runs[0], runs[1]), MIN (MAX (runs[0], runs[1]), runs[2]));
+              g_unlink (c);
+            }
+          plain = care_db_open (plain_path, &error);
+          g_clear_pointer (&plain, care_db_close);
+          sqlite3_open (source_path, &from);
+          sqlite3_open (plain_path, &to);
+          /* The same settings as the store's connection. */
+          sqlite3_exec (to, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384",
+                        NULL, NULL, NULL);
+          runs[o][r] = plain_copy (from, to, o == 0, &n_rows);
+          sqlite3_close (from);
+          sqlite3_close (to);
+        }
+    plain_s = median3 (runs[0]);
+    plain_table_s = median3 (runs[1]);
   }
 
   printf ("merge_changes %" G_GINT64_FORMAT " changes\n", n_changes);
   printf ("merge_rate %.0f changes/s\n", n_changes / merge_s);
   printf ("plain_insert_rate %.0f rows/s\n", n_rows / plain_s);
   printf ("merge_vs_plain_sqlite %.2f x\n", merge_s / plain_s);
+  printf ("plain_insert_rate_table_order %.0f rows/s\n", n_rows / plain_table_s);
+  printf ("merge_vs_plain_sqlite_table_order %.2f x\n", merge_s / plain_table_s);
 
   /* Replication data on disk: the change log and its index, per change. */
   {
