@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
+#include <string.h>
 
 #include "care-db.h"
 #include "care-test-util.h"
@@ -232,6 +234,93 @@ test_same_field_conflict_and_resolve (void)
   g_assert_cmpuint (after->len, ==, 0);
   resolved = get (c, "medication_orders", order, "dose");
   g_assert_cmpstr (resolved, ==, "10 mg");
+}
+
+/* The value change @counter of @origin wrote to @field, as changes_since sends it. */
+static char *
+sent_value (CareDb     *db,
+            const char *record_id,
+            gint64      counter_wanted,
+            const char *field)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 cursor = 0;
+  guint seen = 0;
+
+  all = care_db_changes_since (db, NULL, &cursor, 100000, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < all->len; i++)
+    {
+      CareChange *change = g_ptr_array_index (all, i);
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *entry;
+
+      if (!g_str_equal (change->record_id, record_id) || ++seen != counter_wanted)
+        continue;
+      /* The wire form: every field carries its value. */
+      g_assert_null (strstr (change->fields, ":{}"));
+      node = json_from_string (change->fields, &error);
+      g_assert_no_error (error);
+      entry = json_object_get_object_member (json_node_get_object (node), field);
+      g_assert_nonnull (entry);
+      return g_strdup (json_object_get_string_member (entry, "v"));
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_replaced_values_still_sent (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autoptr(CareDb) c = replica ();
+  g_autoptr(CareDb) d = replica ();
+  g_autofree char *patient = NULL;
+  g_autofree char *order = seed_record (a, &patient);
+  g_autofree char *first = NULL, *relayed = NULL, *second = NULL, *lost = NULL;
+
+  /* The first change of the order wrote "10 mg"; then the dose changes here and,
+   * concurrently, on B. A record's first values live in its row while they hold:
+   * replacing them must not change what the first change says. */
+  sync_both (a, b);
+  put1 (a, ACTOR_A, "medication_orders", order, "dose", "20 mg");
+  put1 (b, ACTOR_B, "medication_orders", order, "dose", "5 mg");
+  put1 (a, ACTOR_A, "medication_orders", order, "frequency", "twice daily");
+  sync_both (a, b);
+
+  first = sent_value (a, order, 1, "dose");
+  g_assert_cmpstr (first, ==, "10 mg");
+  relayed = sent_value (b, order, 1, "dose");
+  g_assert_cmpstr (relayed, ==, "10 mg");
+  second = sent_value (b, order, 1, "frequency");
+  g_assert_cmpstr (second, ==, "once daily");
+
+  /* A replica that gets only the first change (a transfer cut short) shows the
+   * first values, not later ones. */
+  {
+    g_autoptr(GPtrArray) all = care_db_changes_since (b, NULL, &(gint64) { 0 }, 100000, NULL);
+    g_autoptr(GPtrArray) only_first = g_ptr_array_new ();
+
+    for (guint i = 0; i < all->len; i++)
+      {
+        CareChange *change = g_ptr_array_index (all, i);
+
+        g_ptr_array_add (only_first, change);
+        if (g_str_equal (change->record_id, order))
+          break;
+      }
+    g_assert_true (care_db_apply_changes (c, only_first, NULL, NULL));
+    lost = get (c, "medication_orders", order, "dose");
+    g_assert_cmpstr (lost, ==, "10 mg");
+  }
+
+  /* And everything converges from there, and from scratch. */
+  sync_both (b, c);
+  sync_one_way (c, d, 5);
+  assert_same (a, b);
+  assert_same (b, c);
+  assert_same (c, d);
 }
 
 static void
@@ -558,6 +647,7 @@ main (int    argc,
   g_test_add_func ("/replica/basic-and-relay", test_basic_and_relay);
   g_test_add_func ("/replica/different-fields", test_different_fields_both_survive);
   g_test_add_func ("/replica/same-field-conflict-and-resolve", test_same_field_conflict_and_resolve);
+  g_test_add_func ("/replica/replaced-values-still-sent", test_replaced_values_still_sent);
   g_test_add_func ("/replica/non-significant-conflict", test_non_significant_conflict_kept);
   g_test_add_func ("/replica/retire-against-edit", test_retire_against_edit);
   g_test_add_func ("/replica/idempotent-and-reordered", test_idempotent_and_reordered);

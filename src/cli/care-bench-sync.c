@@ -277,7 +277,7 @@ care_bench_sync (guint       n_patients,
   /* Replication data on disk: the change log and its index, per change. */
   {
     gint64 bytes = object_bytes (replica_path, "'changes', 'sqlite_autoindex_changes_1', 'vector', 'devices', "
-                                               "'superseded', 'conflicts', 'parked'");
+                                               "'superseded', 'conflicts', 'parked', 'change_values'");
 
     printf ("change_log_bytes_per_change %.0f bytes\n", (double) bytes / MAX (n_changes, 1));
   }

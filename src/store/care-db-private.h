@@ -15,6 +15,7 @@ struct _CareDb
   GHashTable *statements;  /* SQL text -> sqlite3_stmt, finalized on close */
   GHashTable *columns;     /* table -> GPtrArray of column names, from PRAGMA table_info */
   GHashTable *required;    /* table -> GPtrArray of NOT NULL columns without a default */
+  GHashTable *text_columns; /* table -> set of its columns with TEXT affinity */
   GHashTable *references;  /* table -> GPtrArray of "column parent_table" */
   gint64      clock_override_ms;
   int         user_version;

@@ -247,6 +247,17 @@ migrate (CareDb      *self,
   return care_db_commit (self, error);
 }
 
+/* SQLite's affinity rules (datatype3.html, 3.1): a TEXT column keeps a value's
+ * text exactly as written. */
+static gboolean
+is_text_affinity (const char *type)
+{
+  g_autofree char *upper = g_ascii_strup (type ? type : "", -1);
+
+  return strstr (upper, "INT") == NULL &&
+         (strstr (upper, "CHAR") || strstr (upper, "CLOB") || strstr (upper, "TEXT"));
+}
+
 static gboolean
 load_columns (CareDb      *self,
               GError     **error)
@@ -259,6 +270,7 @@ load_columns (CareDb      *self,
       int rc;
 
       GPtrArray *required = g_ptr_array_new_with_free_func (g_free);
+      GHashTable *text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
       rc = sqlite3_prepare_v2 (self->sqlite, sql, -1, &stmt, NULL);
       while (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
@@ -266,6 +278,8 @@ load_columns (CareDb      *self,
           const char *name = (const char *) sqlite3_column_text (stmt, 1);
 
           g_ptr_array_add (columns, g_strdup (name));
+          if (is_text_affinity ((const char *) sqlite3_column_text (stmt, 2)))
+            g_hash_table_add (text, g_strdup (name));
           /* NOT NULL without a default, not kept by the store: a row made from a
            * partial change needs a placeholder until the record's first change. */
           if (sqlite3_column_int (stmt, 3) && sqlite3_column_type (stmt, 4) == SQLITE_NULL &&
@@ -274,6 +288,7 @@ load_columns (CareDb      *self,
         }
       sqlite3_finalize (stmt);
       g_hash_table_insert (self->required, g_strdup (*t), required);
+      g_hash_table_insert (self->text_columns, g_strdup (*t), text);
 
       {
         g_autofree char *fk_sql = g_strdup_printf ("PRAGMA foreign_key_list(%s)", *t);
@@ -353,6 +368,8 @@ care_db_open_at_version (const char  *path,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->references = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_ptr_array_unref);
+  self->text_columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_hash_table_unref);
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -462,6 +479,7 @@ care_db_close (CareDb *self)
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->columns, g_hash_table_unref);
   g_clear_pointer (&self->required, g_hash_table_unref);
+  g_clear_pointer (&self->text_columns, g_hash_table_unref);
   g_clear_pointer (&self->references, g_hash_table_unref);
   if (self->sqlite != NULL)
     sqlite3_close (self->sqlite);

@@ -27,9 +27,10 @@ typedef struct
 
 typedef struct
 {
-  char   *field;
-  char   *value;
-  GArray *parents;  /* ChangeId; NULL when none */
+  char     *field;
+  char     *value;
+  GArray   *parents;  /* ChangeId; NULL when none */
+  gboolean  in_row;   /* read from the log: the value is not there (see change_value) */
 } FieldChange;
 
 /* A change being applied, with its device as a local number. */
@@ -502,6 +503,7 @@ base_fields (CareDb *self,
       g_autofree char *json = NULL;
       sqlite3_stmt *stmt;
 
+      /* field -> 1, or 2 when the log has its value in the row */
       row->base_fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       if (base == NULL)
         return row->base_fields;
@@ -517,7 +519,11 @@ base_fields (CareDb *self,
         }
       if (json != NULL && fields_from_json (self, json, fields, NULL))
         for (guint i = 0; i < fields->len; i++)
-          g_hash_table_add (row->base_fields, g_strdup (((FieldChange *) g_ptr_array_index (fields, i))->field));
+          {
+            FieldChange *fc = g_ptr_array_index (fields, i);
+
+            g_hash_table_insert (row->base_fields, g_strdup (fc->field), GINT_TO_POINTER (fc->in_row ? 2 : 1));
+          }
     }
 
   return row->base_fields;
@@ -652,6 +658,59 @@ change_exists (CareDb  *self,
   return exists;
 }
 
+/* A value that lived in the row until it was replaced (migration 5). */
+static gboolean
+kept_value (CareDb      *self,
+            gint64       origin,
+            gint64       counter,
+            const char  *field,
+            char       **value)
+{
+  sqlite3_stmt *stmt = _care_db_get_statement (self, "SELECT value FROM change_values WHERE origin = ? AND counter = ? AND field = ?", NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, origin);
+  sqlite3_bind_int64 (stmt, 2, counter);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_STATIC);
+  if ((found = sqlite3_step (stmt) == SQLITE_ROW))
+    *value = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return found;
+}
+
+/* The row's value of @field is about to be replaced: when it is the only copy of
+ * what the winning change wrote (a first change logged with its text values in
+ * the row), it moves to change_values first, so the change can still be sent. */
+static gboolean
+keep_replaced_value (CareDb      *self,
+                     const char  *table,
+                     Row         *row,
+                     const char  *field,
+                     const Head  *winner,
+                     GError     **error)
+{
+  g_autofree char *value = NULL;
+  sqlite3_stmt *stmt;
+
+  if (g_hash_table_contains (row->clocks, field) ||
+      GPOINTER_TO_INT (g_hash_table_lookup (base_fields (self, row), field)) != 2)
+    return TRUE;
+
+  value = row_value (self, table, row, field, NULL);
+  stmt = _care_db_get_statement (self, "INSERT OR IGNORE INTO change_values (origin, counter, field, value) VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, winner->origin);
+  sqlite3_bind_int64 (stmt, 2, winner->counter);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_STATIC);
+  _care_db_bind_value (stmt, 4, value);
+
+  return step_done (self, stmt, "keeping a replaced value", error);
+}
+
 /* The value @head's change wrote to @field, as that change has it (the row may
  * hold it converted by the column's type: 76 becomes 76.0 in a REAL column). */
 static char *
@@ -680,9 +739,19 @@ change_value (CareDb     *self,
       {
         FieldChange *fc = g_ptr_array_index (fields, i);
 
-        if (g_str_equal (fc->field, field))
+        if (g_str_equal (fc->field, field) && !fc->in_row)
           return g_strdup (fc->value);
+        if (g_str_equal (fc->field, field))
+          break;
       }
+
+  /* Its value lives in the row (or moved to change_values when it was replaced). */
+  {
+    char *value = NULL;
+
+    if (kept_value (self, head->origin, head->counter, field, &value))
+      return value;
+  }
 
   return row_value (self, in->table, row, field, NULL);
 }
@@ -881,6 +950,14 @@ merge_field (CareDb       *self,
   for (guint i = 0; i < losers->len; i++)
     if (best == NULL || wins_over (self, fc->field, &g_array_index (losers, Head, i), best))
       best = &g_array_index (losers, Head, i);
+
+  /* The row's value changes: the replaced winner's value must survive. */
+  if (has_winner && best != NULL && best != &winner &&
+      !keep_replaced_value (self, in->table, row, fc->field, &winner, error))
+    {
+      head_clear (&winner);
+      return FALSE;
+    }
 
   if (best == NULL)
     {
@@ -1143,11 +1220,16 @@ append_json_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
-/* {"field":{"v":"value"|null,"p":[["device",counter],...]},...} in field order. */
+/* {"field":{"v":"value"|null,"p":[["device",counter],...]},...} in field order.
+ * With @in_row_table, the fields of that table whose column keeps text exactly
+ * are written {} (their value is in the row: see "Where values live" in
+ * docs/sync.md). */
 static char *
-fields_to_json (CareDb    *self,
-                GPtrArray *fields)
+fields_to_json (CareDb     *self,
+                GPtrArray  *fields,
+                const char *in_row_table)
 {
+  GHashTable *text = in_row_table ? g_hash_table_lookup (self->text_columns, in_row_table) : NULL;
   GString *out = g_string_new ("{");
 
   for (guint i = 0; i < fields->len; i++)
@@ -1157,6 +1239,11 @@ fields_to_json (CareDb    *self,
       if (i > 0)
         g_string_append_c (out, ',');
       append_json_string (out, fc->field);
+      if (text != NULL && n_parents (fc) == 0 && g_hash_table_contains (text, fc->field))
+        {
+          g_string_append (out, ":{}");
+          continue;
+        }
       g_string_append (out, ":{\"v\":");
       if (fc->value != NULL)
         append_json_string (out, fc->value);
@@ -1424,6 +1511,13 @@ fields_from_json (CareDb      *self,
       fc = g_new0 (FieldChange, 1);
       fc->field = g_strndup (r.str, r.len);
       g_ptr_array_add (out, fc);
+
+      /* {} only in this replica's own log: the value lives in the row. */
+      if (expect (&r, '}'))
+        {
+          fc->in_row = TRUE;
+          continue;
+        }
 
       do
         {
@@ -1884,19 +1978,24 @@ _care_replica_write_local (CareDb      *self,
     }
   g_ptr_array_sort (changes, compare_names);
 
-  json = fields_to_json (self, changes);
-  if (!log_change (self, &in, json, error))
-    goto out;
   if (is_new)
     {
       gboolean handled;
 
-      if (!insert_new_record (self, &in, columns, TRUE, &handled, error) ||
+      if (!insert_new_record (self, &in, columns, TRUE, &handled, error))
+        goto out;
+      json = fields_to_json (self, changes, handled ? table : NULL);
+      if (!log_change (self, &in, json, error) ||
           (!handled && !merge_change (self, &in, columns, &row, TRUE, error)))
         goto out;
     }
-  else if (!merge_change (self, &in, columns, &row, TRUE, error))
-    goto out;
+  else
+    {
+      json = fields_to_json (self, changes, NULL);
+      if (!log_change (self, &in, json, error) ||
+          !merge_change (self, &in, columns, &row, TRUE, error))
+        goto out;
+    }
 
   self->counter = in.counter;
   ok = TRUE;
@@ -1968,21 +2067,27 @@ apply_one (CareDb            *self,
   in.seen = change->seen;
   in.fields = fields;
 
-  if (!fields_from_json (self, change->fields, fields, error) ||
-      !log_change (self, &in, change->fields, error) ||
-      !advance_vector (self, in.origin, in.counter, error))
+  if (!fields_from_json (self, change->fields, fields, error))
+    return FALSE;
+  for (guint i = 0; i < fields->len; i++)
+    if (((FieldChange *) g_ptr_array_index (fields, i))->in_row)
+      {
+        g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID, _("A change's fields are malformed."));
+        return FALSE;
+      }
+  if (!advance_vector (self, in.origin, in.counter, error))
     return FALSE;
 
   /* An edit made after seeing this one must win over it. */
   self->hlc_last = MAX (self->hlc_last, change->hlc);
 
-  if (!care_db_is_record_type (change->table))
+  if (!care_db_is_record_type (change->table) ||
+      !(columns = g_hash_table_lookup (self->columns, change->table)))
     {
       /* A record type of a newer version: kept whole. */
-      return park_field (self, &in, "*", error);
+      return log_change (self, &in, change->fields, error) &&
+             park_field (self, &in, "*", error);
     }
-
-  columns = g_hash_table_lookup (self->columns, change->table);
 
   /* A record's first change (no field replaces anything) usually makes a record
    * this replica has never seen: try that first, without reading. If the row
@@ -1993,22 +2098,25 @@ apply_one (CareDb            *self,
       GError *local_error = NULL;
       gboolean handled;
 
-      ok = insert_new_record (self, &in, columns, FALSE, &handled, &local_error);
-      if (ok && !handled)
+      if (insert_new_record (self, &in, columns, FALSE, &handled, &local_error))
         {
-          new_row (&row, in.table, in.record_id);
-          ok = merge_change (self, &in, columns, &row, FALSE, &local_error);
-          row_clear (&row);
+          if (handled)
+            {
+              g_autofree char *json = fields_to_json (self, fields, in.table);
+
+              return log_change (self, &in, json, error);
+            }
         }
-      if (ok)
-        return TRUE;
-      if (sqlite3_extended_errcode (self->sqlite) != SQLITE_CONSTRAINT_UNIQUE)
+      else if (sqlite3_extended_errcode (self->sqlite) != SQLITE_CONSTRAINT_UNIQUE)
         {
           g_propagate_error (error, local_error);
           return FALSE;
         }
       g_clear_error (&local_error);
     }
+
+  if (!log_change (self, &in, change->fields, error))
+    return FALSE;
 
   if (!load_row (self, in.table, in.record_id, columns, &row, error))
     {
@@ -2122,6 +2230,53 @@ compare_int64 (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* The fields of a logged change with every value in place: those kept in the row
+ * (or, once replaced, in change_values) are read from there. */
+static char *
+full_fields (CareDb      *self,
+             gint64       seq,
+             CareChange  *change,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (field_change_free);
+  GPtrArray *columns = g_hash_table_lookup (self->columns, change->table);
+  gint64 origin = device_idx (self, change->origin, NULL);
+
+  if (!fields_from_json (self, change->fields, fields, error))
+    return NULL;
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      FieldChange *fc = g_ptr_array_index (fields, i);
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt;
+      int rc;
+
+      if (!fc->in_row || kept_value (self, origin, change->counter, fc->field, &fc->value))
+        continue;
+      if (columns == NULL || !_care_db_has_column (columns, fc->field))
+        {
+          g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_CORRUPT,
+                       _("Change %" G_GINT64_FORMAT " of the log names a field this database lacks."), seq);
+          return NULL;
+        }
+      sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", fc->field, change->table);
+      if (!(stmt = _care_db_get_statement (self, sql, error)))
+        return NULL;
+      sqlite3_bind_text (stmt, 1, change->record_id, -1, SQLITE_STATIC);
+      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        fc->value = column_dup (stmt, 0);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          _care_db_set_error_from_sqlite (self, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "reading a change's values", error);
+          return NULL;
+        }
+    }
+
+  return fields_to_json (self, fields, NULL);
+}
+
 GPtrArray *
 care_db_changes_since (CareDb      *self,
                        GHashTable  *vector,
@@ -2203,6 +2358,17 @@ care_db_changes_since (CareDb      *self,
       change->fields = column_dup (stmt, 8);
       sqlite3_reset (stmt);
       g_ptr_array_add (out, change);
+
+      /* Values kept in the row go out in the change, as it was made. */
+      if (change->fields != NULL && strstr (change->fields, ":{}") != NULL)
+        {
+          char *full = full_fields (self, g_array_index (seqs, gint64, i), change, error);
+
+          if (full == NULL)
+            return NULL;
+          g_free (change->fields);
+          change->fields = full;
+        }
     }
 
   /* Everything up to the last change returned has been considered. When fewer

@@ -292,11 +292,19 @@ static const char migration_4[] =
   "CREATE INDEX patient_links_surviving ON patient_links (surviving_id);"
   "CREATE INDEX patient_links_merged ON patient_links (merged_id);";
 
+/* Version 5: a record's first change keeps its text values in the record's row
+ * rather than twice (docs/sync.md, "Where values live"); when such a value is
+ * replaced, it moves here first. Local bookkeeping, never sent as such. */
+static const char migration_5[] =
+  "CREATE TABLE change_values (origin INTEGER NOT NULL, counter INTEGER NOT NULL, field TEXT NOT NULL,"
+  "  value TEXT, PRIMARY KEY (origin, counter, field)) WITHOUT ROWID;";
+
 static const char *migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
+  migration_5,
 };
 
 static const char * const record_types[] = {
