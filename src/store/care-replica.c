@@ -2277,8 +2277,8 @@ full_fields (CareDb      *self,
   return fields_to_json (self, fields, NULL);
 }
 
-GPtrArray *
-care_db_changes_since (CareDb      *self,
+static GPtrArray *
+changes_since_in_snapshot (CareDb      *self,
                        GHashTable  *vector,
                        gint64      *cursor,
                        guint        limit,
@@ -2378,6 +2378,30 @@ care_db_changes_since (CareDb      *self,
 
   return g_steal_pointer (&out);
 }
+
+/* One read transaction for the whole page: one snapshot, and one lock instead of
+ * one per statement. */
+GPtrArray *
+care_db_changes_since (CareDb      *self,
+                       GHashTable  *vector,
+                       gint64      *cursor,
+                       guint        limit,
+                       GError     **error)
+{
+  gboolean own = !in_transaction (self);
+  GPtrArray *page;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (own && !care_db_exec (self, "BEGIN", error))
+    return NULL;
+  page = changes_since_in_snapshot (self, vector, cursor, limit, error);
+  if (own)
+    care_db_exec (self, page != NULL ? "COMMIT" : "ROLLBACK", NULL);
+
+  return page;
+}
+
 
 gboolean
 care_db_pull (CareDb      *into,
