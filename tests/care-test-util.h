@@ -24,5 +24,11 @@ char       *care_test_add_patient      (CareDb     *db,
                                         const char *phone);
 /* Path of a program built in src/ (G_TEST_BUILDDIR is tests/). */
 char       *care_test_program          (const char *name);
+/* Runs caremeshctl with the arguments (NULL-terminated); returns its exit status
+ * and output. */
+int         care_test_run_ctl          (char      **out,
+                                        char      **err,
+                                        const char *first,
+                                        ...);
 
 G_END_DECLS

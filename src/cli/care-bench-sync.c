@@ -187,8 +187,8 @@ care_bench_sync (guint       n_patients,
   g_autoptr(GError) error = NULL;
   CareGeneratorOptions options;
   const char *suffixes[] = { "", "-wal", "-shm" };
-  gint64 n_changes = 0, n_rows = 0, start, cursor = 0;
-  double merge_s = 0, plain_s, plain_table_s;
+  gint64 n_changes = 0, n_rows = 0, start;
+  double merge_s = 0, merge_paged_s = 0, plain_s, plain_table_s;
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -212,20 +212,59 @@ care_bench_sync (guint       n_patients,
       return 1;
     }
 
-  /* Merge everything into the empty replica, in batches of 10,000 changes as a
-   * bundle import would (a network sync uses pages of about 1,000). */
-  for (;;)
+  /* Merge everything into the empty replica in pages of 10,000 changes: in one
+   * transaction, like the plain inserts below (and like a bundle import), and
+   * again with a commit after every page (a network sync commits every page). */
+  for (guint paged = 0; paged < 2 && error == NULL; paged++)
     {
-      g_autoptr(GHashTable) vector = care_db_version_vector (replica, NULL);
-      g_autoptr(GPtrArray) page = care_db_changes_since (source, vector, &cursor, 10000, &error);
+      CareDb *into = NULL;
+      gint64 cursor = 0, count = 0;
+      double seconds = 0;
 
-      if (page == NULL || page->len == 0)
-        break;
+      if (paged)
+        {
+          g_clear_pointer (&replica, care_db_close);
+          for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+            {
+              g_autofree char *b = g_strconcat (replica_path, suffixes[i], NULL);
+
+              g_unlink (b);
+            }
+          if (!(replica = care_db_open (replica_path, &error)))
+            break;
+        }
+      into = replica;
+
       start = g_get_monotonic_time ();
-      if (!care_db_apply_changes (replica, page, NULL, &error))
+      if (!paged && !care_db_begin (into, &error))
         break;
-      merge_s += seconds_since (start);
-      n_changes += page->len;
+      seconds += seconds_since (start);
+      for (;;)
+        {
+          g_autoptr(GHashTable) vector = care_db_version_vector (into, NULL);
+          g_autoptr(GPtrArray) page = care_db_changes_since (source, vector, &cursor, 10000, &error);
+
+          if (page == NULL || page->len == 0)
+            break;
+          start = g_get_monotonic_time ();
+          if (!care_db_apply_changes (into, page, NULL, &error))
+            break;
+          seconds += seconds_since (start);
+          count += page->len;
+        }
+      start = g_get_monotonic_time ();
+      if (!paged && error == NULL && !care_db_commit (into, &error))
+        break;
+      seconds += seconds_since (start);
+      into = NULL;
+
+      if (paged)
+        merge_paged_s = seconds;
+      else
+        {
+          merge_s = seconds;
+          n_changes = count;
+        }
     }
   if (error != NULL)
     {
@@ -273,6 +312,8 @@ care_bench_sync (guint       n_patients,
   printf ("merge_vs_plain_sqlite %.2f x\n", merge_s / plain_s);
   printf ("plain_insert_rate_table_order %.0f rows/s\n", n_rows / plain_table_s);
   printf ("merge_vs_plain_sqlite_table_order %.2f x\n", merge_s / plain_table_s);
+  printf ("merge_rate_commit_per_page %.0f changes/s\n", n_changes / merge_paged_s);
+  printf ("merge_vs_plain_sqlite_commit_per_page %.2f x\n", merge_paged_s / plain_s);
 
   /* Replication data on disk: the change log and its index, per change. */
   {

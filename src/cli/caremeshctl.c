@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "care-bench.h"
+#include "care-cli-sync.h"
 #include "care-db.h"
 #include "care-duplicates.h"
 #include "care-generator.h"
@@ -44,6 +45,13 @@ static const Command commands[] = {
     N_("List concurrent edits kept for review") },
   { "merge", cmd_merge, "--from A.db --into B.db", N_("Exchange changes between two databases, both ways") },
   { "duplicates", cmd_duplicates, "--db PATH", N_("List patients likely registered twice") },
+  { "id", care_cli_id, "--db PATH", N_("Print this machine's device id, for pairing") },
+  { "trust", care_cli_trust, "--db PATH --device-id ID --name NAME [--address HOST:PORT]",
+    N_("Pair with another machine (run it on both)") },
+  { "untrust", care_cli_untrust, "--db PATH --device-id ID", N_("Unpair a machine") },
+  { "peers", care_cli_peers, "--db PATH", N_("List paired machines and their last sync") },
+  { "serve", care_cli_serve, "--db PATH [--port P] [--name NAME]", N_("Serve sync to paired machines, without a window") },
+  { "sync", care_cli_sync, "--db PATH --peer HOST:PORT", N_("Sync once, both ways, with a paired machine") },
   { "bench", cmd_bench, "--db PATH [--patients N] [--queries N] [--runs N] [--no-ui]",
     N_("Measure generation, start-up, search and memory") },
 };

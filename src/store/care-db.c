@@ -209,6 +209,27 @@ meta_set (CareDb      *self,
   return TRUE;
 }
 
+/* Local settings of this installation (never replicated). */
+char *
+care_db_get_meta (CareDb     *self,
+                  const char *key)
+{
+  g_return_val_if_fail (self != NULL && key != NULL, NULL);
+
+  return meta_get (self, key);
+}
+
+gboolean
+care_db_set_meta (CareDb      *self,
+                  const char  *key,
+                  const char  *value,
+                  GError     **error)
+{
+  g_return_val_if_fail (self != NULL && key != NULL && value != NULL, FALSE);
+
+  return meta_set (self, key, value, error);
+}
+
 static gboolean
 migrate (CareDb      *self,
          int          from,

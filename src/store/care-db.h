@@ -67,6 +67,14 @@ int         care_db_get_user_version   (CareDb       *db);
 void        care_db_set_busy_timeout   (CareDb       *db,
                                         int           timeout_ms);
 
+/* Local settings of this installation (the meta table; never replicated). */
+char       *care_db_get_meta           (CareDb       *db,
+                                        const char   *key);
+gboolean    care_db_set_meta           (CareDb       *db,
+                                        const char   *key,
+                                        const char   *value,
+                                        GError      **error);
+
 gboolean    care_db_begin              (CareDb       *db,
                                         GError      **error);
 gboolean    care_db_commit             (CareDb       *db,
@@ -159,6 +167,7 @@ typedef struct
   char   *actor;
   gint64  seen;       /* highest hlc of this record the writer had applied */
   char   *fields;
+  gint64  cursor;     /* set by care_db_changes_since: the cursor just past this change */
 } CareChange;
 
 CareChange *care_change_copy           (const CareChange *change);

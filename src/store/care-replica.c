@@ -180,6 +180,7 @@ care_change_copy (const CareChange *change)
   copy->actor = g_strdup (change->actor);
   copy->seen = change->seen;
   copy->fields = g_strdup (change->fields);
+  copy->cursor = change->cursor;
 
   return copy;
 }
@@ -2169,6 +2170,7 @@ care_db_apply_changes (CareDb     *self,
 {
   gint64 now_ms;
   gint64 saved_hlc;
+  gboolean nested;
   guint count = 0;
   gboolean ok = TRUE;
 
@@ -2189,8 +2191,11 @@ care_db_apply_changes (CareDb     *self,
 
   /* References between records are checked on local writes (care_db_put);
    * changes from other replicas may arrive child before parent, in any order. */
+  /* Inside a caller's transaction (a bundle applied whole), the batch is a
+   * savepoint: still all of it or nothing. */
   saved_hlc = self->hlc_last;
-  if (!care_db_begin (self, error))
+  nested = in_transaction (self);
+  if (!(nested ? care_db_exec (self, "SAVEPOINT apply_changes", error) : care_db_begin (self, error)))
     ok = FALSE;
 
   for (guint i = 0; ok && i < changes->len; i++)
@@ -2202,7 +2207,11 @@ care_db_apply_changes (CareDb     *self,
     }
 
   if (ok)
-    ok = flush_vector (self, error) && care_db_commit (self, error);
+    ok = flush_vector (self, error);
+  if (ok)
+    ok = nested ? care_db_exec (self, "RELEASE apply_changes", error) : care_db_commit (self, error);
+  else if (nested)
+    care_db_exec (self, "ROLLBACK TO apply_changes; RELEASE apply_changes", NULL);
   else
     care_db_rollback (self);
 
@@ -2356,6 +2365,7 @@ changes_since_in_snapshot (CareDb      *self,
       change->actor = column_dup (stmt, 6);
       change->seen = sqlite3_column_int64 (stmt, 7);
       change->fields = column_dup (stmt, 8);
+      change->cursor = sqlite3_column_int64 (stmt, 0);
       sqlite3_reset (stmt);
       g_ptr_array_add (out, change);
 

@@ -299,12 +299,28 @@ static const char migration_5[] =
   "CREATE TABLE change_values (origin INTEGER NOT NULL, counter INTEGER NOT NULL, field TEXT NOT NULL,"
   "  value TEXT, PRIMARY KEY (origin, counter, field)) WITHOUT ROWID;";
 
+/* Version 6: the machines this one syncs with (docs/sync-protocol.md). Local:
+ * each machine keeps its own list. */
+static const char migration_6[] =
+  "CREATE TABLE peers ("
+  "  device_id TEXT PRIMARY KEY,"          /* certificate fingerprint, base32 without dashes */
+  "  name TEXT NOT NULL,"
+  "  address TEXT,"                        /* host:port last used or given */
+  "  paired_at INTEGER NOT NULL,"          /* ms since the epoch */
+  "  revoked_at INTEGER,"                  /* unpaired: refused from then on */
+  "  last_sync_at INTEGER,"                /* last sync that ended with the peer holding all of ours */
+  "  last_attempt_at INTEGER,"
+  "  last_error TEXT,"                     /* plain words, no patient data */
+  "  acked_vector TEXT"                    /* the peer's version vector after our last push (JSON) */
+  ") WITHOUT ROWID;";
+
 static const char *migrations[] = {
   migration_1,
   migration_2,
   migration_3,
   migration_4,
   migration_5,
+  migration_6,
 };
 
 static const char * const record_types[] = {

@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-sync"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "care-db.h"
+#include "care-identity.h"
+#include "care-sync-wire.h"
+#include "care-test-util.h"
+
+/*
+ * Sync between real processes over HTTPS on 127.0.0.1 (docs/sync-protocol.md):
+ * `caremeshctl serve` on one database, `caremeshctl sync` on another.
+ */
+
+#define ACTOR "test:sync"
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *address;
+} Server;
+
+static void
+server_stop (Server *server)
+{
+  if (server->process != NULL)
+    {
+      g_subprocess_send_signal (server->process, SIGTERM);
+      g_subprocess_wait (server->process, NULL, NULL);
+    }
+  g_clear_object (&server->process);
+  g_clear_pointer (&server->address, g_free);
+  g_free (server);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_stop)
+
+/* `caremeshctl serve` on @db, on a free port of 127.0.0.1. */
+static Server *
+serve (const char *db)
+{
+  g_autofree char *program = care_test_program ("caremeshctl");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  Server *server = g_new0 (Server, 1);
+  guint port = 0;
+
+  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                      program, "serve", "--db", db, "--port", "0", "--loopback",
+                                      "--name", "Test hub", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_cmpint (sscanf (line, "Serving on port %u", &port), ==, 1);
+  server->address = g_strdup_printf ("127.0.0.1:%u", port);
+
+  return server;
+}
+
+static char *
+device_id_of (const char *db)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", db, NULL), ==, 0);
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+static void
+pair (const char *a,
+      const char *b)
+{
+  g_autofree char *id_a = device_id_of (a);
+  g_autofree char *id_b = device_id_of (b);
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", a, "--device-id", id_b, "--name", "B", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", b, "--device-id", id_a, "--name", "A", NULL), ==, 0);
+}
+
+static int
+sync_with (const char  *db,
+           Server      *server,
+           char       **out)
+{
+  g_autofree char *err = NULL;
+  int status = care_test_run_ctl (out, &err, "sync", "--db", db, "--peer", server->address, NULL);
+
+  if (status != 0)
+    g_test_message ("sync: %s", err);
+  return status;
+}
+
+static char *
+hash_of (const char *path)
+{
+  g_autoptr(CareDb) db = care_db_open (path, NULL);
+
+  return care_db_content_hash (db, NULL);
+}
+
+static void
+generate (const char *path,
+          const char *patients,
+          const char *seed)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "generate", "--db", path, "--patients", patients,
+                                      "--seed", seed, "--as-of", "2026-06-01", NULL), ==, 0);
+}
+
+static gint64
+count_changes (const char *path)
+{
+  g_autoptr(CareDb) db = care_db_open (path, NULL);
+
+  return care_db_count_changes (db, NULL);
+}
+
+static void
+edit (const char *path,
+      const char *family_name)
+{
+  g_autoptr(CareDb) db = care_db_open (path, NULL);
+  g_autofree char *mrn = g_strdup_printf ("9%06u", g_str_hash (family_name) % 1000000);
+  g_autofree char *patient = care_test_add_patient (db, "Ana", family_name, "1961-02-03", mrn, NULL);
+
+  g_assert_nonnull (patient);
+}
+
+static void
+test_two_machines (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *b = care_test_temp_db ();
+  g_autofree char *out = NULL;
+  g_autofree char *hash_a = NULL, *hash_b = NULL;
+  g_autoptr(Server) server = NULL;
+
+  generate (a, "40", "1");
+  generate (b, "25", "2");
+  pair (a, b);
+  /* Each edits while apart. */
+  edit (a, "Quispe");
+  edit (b, "Mamani");
+
+  server = serve (a);
+  g_assert_cmpint (sync_with (b, server, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "it holds everything"));
+
+  hash_a = hash_of (a);
+  hash_b = hash_of (b);
+  g_assert_cmpstr (hash_a, ==, hash_b);
+  care_test_assert_integrity (a);
+  care_test_assert_integrity (b);
+
+  /* Nothing new: nothing moves. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sync_with (b, server, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "0 changes received, 0 sent"));
+}
+
+/* A's edits reach C through B; A and C never meet. */
+static void
+test_relay (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *b = care_test_temp_db ();
+  g_autofree char *c = care_test_temp_db ();
+  g_autofree char *out = NULL;
+  g_autofree char *hash_a = NULL, *hash_c = NULL;
+  g_autoptr(Server) server_a = NULL;
+  g_autoptr(Server) server_b = NULL;
+
+  generate (a, "20", "3");
+  {
+    g_autoptr(CareDb) db = care_db_open (c, NULL);   /* an empty new machine */
+  }
+  pair (a, b);
+  pair (b, c);
+  edit (c, "Condori");
+
+  server_a = serve (a);
+  g_assert_cmpint (sync_with (b, server_a, &out), ==, 0);
+  g_clear_pointer (&out, g_free);
+  server_b = serve (b);
+  g_assert_cmpint (sync_with (c, server_b, &out), ==, 0);
+  g_clear_pointer (&out, g_free);
+  /* C's edit goes back to A through B. */
+  g_assert_cmpint (sync_with (b, server_a, &out), ==, 0);
+
+  hash_a = hash_of (a);
+  hash_c = hash_of (c);
+  g_assert_cmpstr (hash_a, ==, hash_c);
+}
+
+/* An HTTPS client of the test's own, with a certificate of its own. */
+typedef struct
+{
+  SoupSession     *session;
+  GTlsCertificate *certificate;
+  char            *device_id;
+} Client;
+
+static void
+client_free (Client *client)
+{
+  g_clear_object (&client->session);
+  g_clear_object (&client->certificate);
+  g_free (client->device_id);
+  g_free (client);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+
+static Client *
+client_new (gboolean with_certificate)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autoptr(CareDb) db = care_db_open (path, NULL);
+  Client *client = g_new0 (Client, 1);
+
+  client->session = soup_session_new ();
+  if (with_certificate)
+    {
+      client->certificate = care_identity_get_certificate (db, NULL);
+      client->device_id = care_identity_device_id (client->certificate);
+    }
+
+  return client;
+}
+
+static gboolean
+accept_any (SoupMessage          *msg,
+            GTlsCertificate      *certificate,
+            GTlsCertificateFlags  errors,
+            gpointer              user_data)
+{
+  return TRUE;
+}
+
+/* POSTs @body to @path; returns the status and the answer. */
+static guint
+post (Client      *client,
+      Server      *server,
+      const char  *path,
+      const char  *body,
+      gssize       length,
+      char       **answer)
+{
+  g_autofree char *uri = g_strdup_printf ("https://%s%s", server->address, path);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, uri);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, length < 0 ? strlen (body) : (gsize) length);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  if (client->certificate != NULL)
+    soup_message_set_tls_client_certificate (msg, client->certificate);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  reply = soup_session_send_and_read (client->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *answer = g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
+
+  return soup_message_get_status (msg);
+}
+
+static void
+test_unpaired_learns_nothing (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *c = care_test_temp_db ();
+  g_autofree char *out = NULL, *err = NULL, *answer = NULL;
+  g_autoptr(Server) server = NULL;
+  g_autoptr(Client) stranger = client_new (TRUE);
+  g_autoptr(Client) anonymous = client_new (FALSE);
+  const char *hello = "{\"device\":\"X\",\"name\":\"x\",\"schema\":6,\"columns\":\"\",\"vector\":{},\"clock\":0}";
+
+  generate (a, "10", "4");
+  {
+    g_autoptr(CareDb) db = care_db_open (c, NULL);
+  }
+  server = serve (a);
+
+  /* C trusts A, A does not know C: refused, and C holds nothing of A's. */
+  {
+    g_autofree char *id_a = device_id_of (a);
+
+    g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", c, "--device-id", id_a, "--name", "A", NULL), ==, 0);
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "sync", "--db", c, "--peer", server->address, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "does not know this one"));
+  {
+    g_autoptr(CareDb) db = care_db_open (c, NULL);
+
+    g_assert_cmpint (care_db_count (db, "patients", NULL), ==, 0);
+  }
+
+  /* A stranger's certificate, or none: 403 and nothing but the refusal. */
+  g_assert_cmpuint (post (stranger, server, "/v1/hello", hello, -1, &answer), ==, 403);
+  g_assert_cmpstr (answer, ==, "{\"error\":\"not-paired\"}");
+  g_clear_pointer (&answer, g_free);
+  g_assert_cmpuint (post (stranger, server, "/v1/pull", "{\"vector\":{},\"cursor\":0,\"limit\":1000}", -1, &answer), ==, 403);
+  g_assert_cmpstr (answer, ==, "{\"error\":\"not-paired\"}");
+  g_clear_pointer (&answer, g_free);
+  g_assert_cmpuint (post (anonymous, server, "/v1/pull", "{\"vector\":{},\"cursor\":0,\"limit\":1000}", -1, &answer), ==, 403);
+  g_assert_cmpstr (answer, ==, "{\"error\":\"not-paired\"}");
+  g_clear_pointer (&answer, g_free);
+
+  /* Unpairing revokes: a paired machine is refused from then on. */
+  {
+    g_autofree char *id_c = device_id_of (c);
+
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", a, "--device-id", id_c, "--name", "C", NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (care_test_run_ctl (&out, &err, "sync", "--db", c, "--peer", server->address, NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (care_test_run_ctl (&out, &err, "untrust", "--db", a, "--device-id", id_c, NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    edit (a, "Huanca");
+    g_assert_cmpint (care_test_run_ctl (&out, &err, "sync", "--db", c, "--peer", server->address, NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "does not know this one"));
+  }
+}
+
+static void
+test_malformed_requests (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *before = NULL, *after = NULL, *answer = NULL;
+  g_autoptr(Server) server = NULL;
+  g_autoptr(Client) client = client_new (TRUE);
+  g_autofree char *huge = NULL;
+  const char *bad[][2] = {
+    { "/v1/push", "this is not json" },
+    { "/v1/push", "{\"changes\":[{\"origin\":\"6f1c2a52-1111-4aaa-8bbb-123456789abc\",\"counter\":1," },
+    { "/v1/push", "[1, 2, 3]" },
+    { "/v1/push", "{\"changes\":\"many\"}" },
+    { "/v1/push", "{\"changes\":[{\"origin\":7,\"counter\":1,\"hlc\":1,\"table\":\"patients\",\"record\":\"r\",\"actor\":null,\"seen\":0,\"fields\":{}}]}" },
+    { "/v1/push", "{\"changes\":[{\"origin\":\"6f1c2a52-1111-4aaa-8bbb-123456789abc\",\"counter\":1,\"hlc\":1,\"table\":\"patients\","
+                  "\"record\":\"6f1c2a52-2222-4aaa-8bbb-123456789abc\",\"actor\":null,\"seen\":0,\"fields\":{\"family_name\":{}}}]}" },
+    { "/v1/push", "{\"changes\":[{\"origin\":\"6f1c2a52-1111-4aaa-8bbb-123456789abc\",\"counter\":1,\"hlc\":1,\"table\":\"patients\","
+                  "\"record\":\"6f1c2a52-2222-4aaa-8bbb-123456789abc\",\"actor\":null,\"seen\":0,\"extra\":1,\"fields\":{}}]}" },
+    { "/v1/pull", "{\"vector\":[],\"cursor\":0,\"limit\":10}" },
+    { "/v1/pull", "{\"vector\":{},\"cursor\":\"zero\",\"limit\":10}" },
+    { "/v1/pull", "{\"vector\":{\"not a device\":3},\"cursor\":0,\"limit\":10}" },
+    { "/v1/hello", "{\"schema\":1.5}" },
+  };
+
+  generate (a, "10", "5");
+  {
+    g_autoptr(CareDb) db = care_db_open (a, NULL);
+
+    g_assert_true (care_identity_trust (db, client->device_id, "Test client", NULL, NULL));
+  }
+  before = hash_of (a);
+  server = serve (a);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      guint status = post (client, server, bad[i][0], bad[i][1], -1, &answer);
+
+      g_test_message ("%s %s -> %u %s", bad[i][0], bad[i][1], status, answer);
+      g_assert_cmpuint (status, ==, 400);
+      g_assert_nonnull (strstr (answer, "\"error\":\"malformed\""));
+      g_assert_nonnull (strstr (answer, "\"message\":"));
+      g_clear_pointer (&answer, g_free);
+    }
+
+  /* Too large: refused before it is read. */
+  huge = g_malloc (CARE_WIRE_MAX_BODY + 2);
+  memset (huge, ' ', CARE_WIRE_MAX_BODY + 1);
+  huge[CARE_WIRE_MAX_BODY + 1] = '\0';
+  g_assert_cmpuint (post (client, server, "/v1/push", huge, -1, &answer), ==, 413);
+  g_clear_pointer (&answer, g_free);
+
+  /* Nothing applied, and the server still serves. */
+  after = hash_of (a);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (post (client, server, "/v1/hello",
+                          "{\"device\":\"X\",\"name\":\"x\",\"schema\":6,\"columns\":\"\",\"vector\":{},\"clock\":0}",
+                          -1, &answer), ==, 200);
+  g_assert_nonnull (strstr (answer, "\"name\":\"Test hub\""));
+}
+
+/* Stops @process with SIGKILL once @path holds more than @threshold changes. */
+static void
+kill_when (GSubprocess *process,
+           const char  *path,
+           gint64       threshold)
+{
+  for (int i = 0; i < 3000; i++)
+    {
+      sqlite3 *raw = NULL;
+      sqlite3_stmt *stmt = NULL;
+      gint64 n = 0;
+
+      if (sqlite3_open_v2 (path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+          sqlite3_prepare_v2 (raw, "SELECT count(*) FROM changes", -1, &stmt, NULL) == SQLITE_OK &&
+          sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+      sqlite3_close (raw);
+      if (n > threshold)
+        break;
+      g_usleep (2000);
+    }
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
+static void
+test_killed_mid_transfer (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *b = care_test_temp_db ();
+  g_autofree char *program = care_test_program ("caremeshctl");
+  g_autofree char *out = NULL;
+  g_autofree char *hash_a = NULL, *hash_b = NULL;
+  g_autoptr(Server) server = NULL;
+  g_autoptr(GSubprocess) client = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 total, partial;
+
+  generate (a, "300", "6");
+  {
+    g_autoptr(CareDb) db = care_db_open (b, NULL);
+  }
+  pair (a, b);
+  total = count_changes (a);
+  server = serve (a);
+
+  /* The client dies (kill -9) after a few pages. */
+  client = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                             program, "sync", "--db", b, "--peer", server->address, NULL);
+  g_assert_no_error (error);
+  kill_when (client, b, 2000);
+  care_test_assert_integrity (b);
+  partial = count_changes (b);
+  g_test_message ("client killed with %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " changes", partial, total);
+  g_assert_cmpint (partial, >, 0);
+  g_assert_cmpint (partial, <, total);
+
+  /* The server dies (kill -9) in the next transfer, and comes back. */
+  g_clear_object (&client);
+  client = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                             program, "sync", "--db", b, "--peer", server->address, NULL);
+  g_assert_no_error (error);
+  kill_when (server->process, b, partial + 2000);
+  g_subprocess_wait (client, NULL, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (client), ==, 1);
+  care_test_assert_integrity (a);
+  care_test_assert_integrity (b);
+  g_clear_pointer (&server, server_stop);
+
+  /* Resumed: everything arrives, nothing twice. */
+  server = serve (a);
+  g_assert_cmpint (sync_with (b, server, &out), ==, 0);
+  g_assert_cmpint (count_changes (b), ==, total);
+  hash_a = hash_of (a);
+  hash_b = hash_of (b);
+  g_assert_cmpstr (hash_a, ==, hash_b);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sync/two-machines", test_two_machines);
+  g_test_add_func ("/sync/relay", test_relay);
+  g_test_add_func ("/sync/unpaired-learns-nothing", test_unpaired_learns_nothing);
+  g_test_add_func ("/sync/malformed-requests", test_malformed_requests);
+  g_test_add_func ("/sync/killed-mid-transfer", test_killed_mid_transfer);
+
+  return g_test_run ();
+}
