@@ -2266,7 +2266,7 @@ full_fields (CareDb      *self,
       if (columns == NULL || !_care_db_has_column (columns, fc->field))
         {
           g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_CORRUPT,
-                       _("Change %" G_GINT64_FORMAT " of the log names a field this database lacks."), seq);
+                       _("The change log names a field this database lacks; the database may be damaged."));
           return NULL;
         }
       sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", fc->field, change->table);
