@@ -482,6 +482,136 @@ test_killed_mid_transfer (void)
   g_assert_cmpstr (hash_a, ==, hash_b);
 }
 
+/* Pairs @a and @b with pairing files (what USB bundles need). */
+static void
+pair_with_files (const char *a,
+                 const char *b)
+{
+  g_autofree char *pem_a = g_strconcat (a, ".pem", NULL);
+  g_autofree char *pem_b = g_strconcat (b, ".pem", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", a, "--export", pem_a, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", b, "--export", pem_b, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", a, "--certificate", pem_b, "--name", "B", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Pairing code"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", b, "--certificate", pem_a, "--name", "A", NULL), ==, 0);
+}
+
+static int
+bundle (const char  *action,
+        const char  *db,
+        const char  *file,
+        const char  *for_db,
+        char       **out,
+        char       **err)
+{
+  g_autofree char *for_id = for_db ? device_id_of (for_db) : NULL;
+
+  if (g_str_equal (action, "export"))
+    return care_test_run_ctl (out, err, "bundle", "export", "--db", db, "--for", for_id, "--out", file, NULL);
+  return care_test_run_ctl (out, err, "bundle", "import", "--db", db, "--in", file, NULL);
+}
+
+static void
+test_bundles (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *b = care_test_temp_db ();
+  g_autofree char *c = care_test_temp_db ();
+  g_autofree char *a_to_b = g_strconcat (a, ".bundle", NULL);
+  g_autofree char *b_to_a = g_strconcat (b, ".bundle", NULL);
+  g_autofree char *damaged = g_strconcat (a, ".damaged", NULL);
+  g_autofree char *cut = g_strconcat (a, ".cut", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *hash_a = NULL, *hash_b = NULL, *before = NULL, *after = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  generate (a, "30", "7");
+  generate (b, "10", "8");
+  generate (c, "5", "9");
+  pair_with_files (a, b);
+  pair_with_files (c, b);   /* C is paired with B, not with A */
+
+  /* There and back: both hold everything. */
+  g_assert_cmpint (bundle ("export", a, a_to_b, b, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (bundle ("import", b, a_to_b, NULL, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (bundle ("export", b, b_to_a, a, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (bundle ("import", a, b_to_a, NULL, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  hash_a = hash_of (a);
+  hash_b = hash_of (b);
+  g_assert_cmpstr (hash_a, ==, hash_b);
+
+  /* What B told A it holds: the next bundle for B carries only what is new. */
+  edit (a, "Choque");
+  g_assert_cmpint (bundle ("export", a, a_to_b, b, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Wrote 1 change"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* One changed byte, a cut file, a file for someone else, a stranger's file:
+   * refused in plain words, nothing applied. */
+  before = hash_of (b);
+  g_assert_true (g_file_get_contents (a_to_b, &contents, &length, NULL));
+  contents[length - 20] ^= 0x01;
+  g_assert_true (g_file_set_contents (damaged, contents, (gssize) length, NULL));
+  g_assert_cmpint (bundle ("import", b, damaged, NULL, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "was changed after it was made"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_set_contents (cut, contents, (gssize) length / 2, NULL));
+  g_assert_cmpint (bundle ("import", b, cut, NULL, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "Nothing was applied"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (bundle ("import", c, a_to_b, NULL, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "made for another machine"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  {
+    g_autofree char *c_to_b = g_strconcat (c, ".bundle", NULL);
+    g_autofree char *id_c = device_id_of (c);
+
+    /* B unpairs C: C's bundle is now a stranger's. */
+    g_assert_cmpint (bundle ("export", c, c_to_b, b, &out, &err), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (care_test_run_ctl (&out, &err, "untrust", "--db", b, "--device-id", id_c, NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (bundle ("import", b, c_to_b, NULL, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "not paired with this one"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  after = hash_of (b);
+  g_assert_cmpstr (before, ==, after);
+  care_test_assert_integrity (b);
+
+  /* The intact bundle still applies. */
+  g_assert_cmpint (bundle ("import", b, a_to_b, NULL, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Applied 1 new change"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -493,6 +623,7 @@ main (int    argc,
   g_test_add_func ("/sync/unpaired-learns-nothing", test_unpaired_learns_nothing);
   g_test_add_func ("/sync/malformed-requests", test_malformed_requests);
   g_test_add_func ("/sync/killed-mid-transfer", test_killed_mid_transfer);
+  g_test_add_func ("/sync/bundles", test_bundles);
 
   return g_test_run ();
 }

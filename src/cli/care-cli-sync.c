@@ -7,6 +7,7 @@
 #include <glib-unix.h>
 #include <stdio.h>
 
+#include "care-bundle.h"
 #include "care-cli-sync.h"
 #include "care-identity.h"
 #include "care-store.h"
@@ -74,14 +75,17 @@ int
 care_cli_id (int    argc,
              char **argv)
 {
-  g_autofree char *db_path = NULL;
+  g_autofree char *db_path = NULL, *export_path = NULL;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (made when missing)"), "PATH" },
+    { "export", 0, 0, G_OPTION_ARG_FILENAME, &export_path,
+      N_("Also write this machine's pairing file (its certificate) there"), "FILE" },
     { NULL }
   };
   g_autoptr(CareDb) db = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autofree char *device_id = NULL, *shown = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device_id = NULL, *shown = NULL, *pem = NULL;
 
   if (!parse_options (entries, "id", &argc, &argv) || !need ("id", db_path, "--db PATH"))
     return 2;
@@ -92,6 +96,14 @@ care_cli_id (int    argc,
   shown = care_identity_format_device_id (device_id);
   printf ("%s\n", shown);
 
+  /* The certificate only: public, no key. */
+  g_object_get (certificate, "certificate-pem", &pem, NULL);
+  if (export_path != NULL && !g_file_set_contents (export_path, pem, -1, &error))
+    {
+      fprintf (stderr, "caremeshctl id: %s\n", error->message);
+      return 1;
+    }
+
   return 0;
 }
 
@@ -99,23 +111,49 @@ int
 care_cli_trust (int    argc,
                 char **argv)
 {
-  g_autofree char *db_path = NULL, *device_text = NULL, *name = NULL, *address = NULL;
+  g_autofree char *db_path = NULL, *device_text = NULL, *name = NULL, *address = NULL, *certificate_path = NULL;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
     { "device-id", 0, 0, G_OPTION_ARG_STRING, &device_text, N_("The other machine's device id (caremeshctl id)"), "ID" },
+    { "certificate", 0, 0, G_OPTION_ARG_FILENAME, &certificate_path,
+      N_("Or its pairing file (caremeshctl id --export), needed for USB bundles"), "FILE" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("A name for it, such as “Front desk”"), "NAME" },
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("Where to reach it"), "HOST:PORT" },
     { NULL }
   };
   g_autoptr(CareDb) db = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GTlsCertificate) theirs = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *device_id = NULL, *own = NULL;
 
   if (!parse_options (entries, "trust", &argc, &argv) || !need ("trust", db_path, "--db PATH") ||
-      !need ("trust", device_text, "--device-id ID") || !need ("trust", name, "--name NAME"))
+      !need ("trust", device_text ? device_text : certificate_path, "--device-id ID or --certificate FILE") ||
+      !need ("trust", name, "--name NAME"))
     return 2;
-  if (!(device_id = care_identity_parse_device_id (device_text)))
+  if (certificate_path != NULL)
+    {
+      g_autofree char *pem = NULL;
+
+      if (!g_file_get_contents (certificate_path, &pem, NULL, &error) ||
+          !(theirs = g_tls_certificate_new_from_pem (pem, -1, &error)))
+        {
+          fprintf (stderr, _("caremeshctl trust: “%s” is not a pairing file: %s\n"), certificate_path, error->message);
+          return 1;
+        }
+      device_id = care_identity_device_id (theirs);
+      if (device_text != NULL)
+        {
+          g_autofree char *given = care_identity_parse_device_id (device_text);
+
+          if (g_strcmp0 (given, device_id) != 0)
+            {
+              fprintf (stderr, _("caremeshctl trust: the pairing file belongs to another device id; nothing was changed\n"));
+              return 1;
+            }
+        }
+    }
+  else if (!(device_id = care_identity_parse_device_id (device_text)))
     {
       fprintf (stderr, _("caremeshctl trust: “%s” is not a device id (52 letters and digits, as caremeshctl id prints)\n"),
                device_text);
@@ -129,12 +167,19 @@ care_cli_trust (int    argc,
       fprintf (stderr, _("caremeshctl trust: that is this machine's own device id\n"));
       return 2;
     }
-  if (!care_identity_trust (db, device_id, name, address, &error))
+  if (!care_identity_trust (db, device_id, name, address, &error) ||
+      (theirs != NULL && !care_identity_remember_certificate (db, theirs, &error)))
     {
       fprintf (stderr, "caremeshctl trust: %s\n", error->message);
       return 1;
     }
-  printf (_("Paired with “%s”.\n"), name);
+  {
+    g_autofree char *shown = care_identity_format_device_id (device_id);
+    g_autofree char *code = care_identity_pairing_code (own, device_id);
+
+    printf (_("Paired with “%s” (%s).\n"), name, shown);
+    printf (_("Pairing code %s: the other machine must show the same code.\n"), code);
+  }
 
   return 0;
 }
@@ -393,4 +438,78 @@ care_cli_sync (int    argc,
           report->synced ? _("it holds everything this machine has.") : _("not every change was acknowledged."));
 
   return report->synced ? 0 : 1;
+}
+
+int
+care_cli_bundle (int    argc,
+                 char **argv)
+{
+  g_autofree char *db_path = NULL, *for_text = NULL, *out_path = NULL, *in_path = NULL;
+  gboolean everything = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
+    { "for", 0, 0, G_OPTION_ARG_STRING, &for_text, N_("export: the paired machine it is for"), "ID" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out_path, N_("export: the bundle file to write"), "FILE" },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &everything, N_("export: every change, not only what it lacks"), NULL },
+    { "in", 0, 0, G_OPTION_ARG_FILENAME, &in_path, N_("import: the bundle file to read"), "FILE" },
+    { NULL }
+  };
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *action;
+
+  if (!parse_options (entries, "bundle", &argc, &argv) || !need ("bundle", db_path, "--db PATH"))
+    return 2;
+  action = argc > 1 ? argv[1] : "";
+  if (!g_str_equal (action, "export") && !g_str_equal (action, "import"))
+    {
+      fprintf (stderr, _("caremeshctl bundle: say export or import\n"));
+      return 2;
+    }
+  if (!g_file_test (db_path, G_FILE_TEST_EXISTS))
+    {
+      fprintf (stderr, _("caremeshctl bundle: no database at “%s”\n"), db_path);
+      return 1;
+    }
+
+  if (g_str_equal (action, "export"))
+    {
+      g_autofree char *device_id = NULL;
+      guint n = 0;
+
+      if (!need ("bundle export", for_text, "--for ID") || !need ("bundle export", out_path, "--out FILE"))
+        return 2;
+      if (!(device_id = care_identity_parse_device_id (for_text)))
+        {
+          fprintf (stderr, _("caremeshctl bundle: “%s” is not a device id\n"), for_text);
+          return 2;
+        }
+      if (!(db = open_with_identity ("bundle", db_path, &certificate)))
+        return 1;
+      if (!care_bundle_export (db, certificate, device_id, everything, out_path, &n, &error))
+        {
+          fprintf (stderr, "caremeshctl bundle: %s\n", error->message);
+          return 1;
+        }
+      printf (ngettext ("Wrote %u change to “%s”.\n", "Wrote %u changes to “%s”.\n", n), n, out_path);
+    }
+  else
+    {
+      g_autofree char *sender = NULL;
+      guint n = 0;
+
+      if (!need ("bundle import", in_path, "--in FILE"))
+        return 2;
+      if (!(db = open_with_identity ("bundle", db_path, &certificate)))
+        return 1;
+      if (!care_bundle_import (db, certificate, in_path, &n, &sender, &error))
+        {
+          fprintf (stderr, "caremeshctl bundle: %s\n", error->message);
+          return 1;
+        }
+      printf (ngettext ("Applied %u new change.\n", "Applied %u new changes.\n", n), n);
+    }
+
+  return 0;
 }

@@ -11,5 +11,6 @@ int care_cli_untrust (int argc, char **argv);
 int care_cli_peers   (int argc, char **argv);
 int care_cli_serve   (int argc, char **argv);
 int care_cli_sync    (int argc, char **argv);
+int care_cli_bundle  (int argc, char **argv);
 
 G_END_DECLS

@@ -311,7 +311,8 @@ static const char migration_6[] =
   "  last_sync_at INTEGER,"                /* last sync that ended with the peer holding all of ours */
   "  last_attempt_at INTEGER,"
   "  last_error TEXT,"                     /* plain words, no patient data */
-  "  acked_vector TEXT"                    /* the peer's version vector after our last push (JSON) */
+  "  acked_vector TEXT,"                   /* what the peer holds, as it last told us (JSON vector) */
+  "  certificate TEXT"                     /* its certificate (PEM), once seen: keys for USB bundles */
   ") WITHOUT ROWID;";
 
 static const char *migrations[] = {

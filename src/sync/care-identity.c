@@ -7,6 +7,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "care-db-private.h"
@@ -14,6 +15,10 @@
 
 #define META_CERTIFICATE "tls_certificate"
 #define META_KEY         "tls_private_key"
+#define META_BOX_KEY     "box_secret_key"    /* libsodium crypto_box secret key, hex */
+/* The certificate carries the machine's crypto_box public key as a subject
+ * alternative name, so that the device id (the certificate's hash) covers it. */
+#define BOX_KEY_URN      "urn:caremesh:box-key:"
 #define DEVICE_ID_LEN    52   /* base32 of 32 bytes, no padding */
 
 void
@@ -39,12 +44,17 @@ gnutls_failed (int       rc,
   return TRUE;
 }
 
-/* A self-signed certificate for both ends of TLS, with an ECDSA P-256 key. */
+/* A self-signed certificate for both ends of TLS, with an ECDSA P-256 key; it also
+ * carries the public half of @box_secret's crypto_box key pair (USB bundles). */
 static gboolean
 make_identity (char   **certificate_pem,
                char   **key_pem,
+               char   **box_secret_hex,
                GError **error)
 {
+  guint8 box_public[crypto_box_PUBLICKEYBYTES], box_secret[crypto_box_SECRETKEYBYTES];
+  char hex[2 * crypto_box_SECRETKEYBYTES + 1];
+  g_autofree char *box_urn = NULL;
   gnutls_x509_privkey_t key = NULL;
   gnutls_x509_crt_t crt = NULL;
   gnutls_datum_t cert_out = { NULL, 0 }, key_out = { NULL, 0 };
@@ -60,6 +70,14 @@ make_identity (char   **certificate_pem,
     goto out;
   serial[0] &= 0x7f;  /* a positive serial number */
 
+  if (sodium_init () < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not start the cryptography library."));
+      goto out;
+    }
+  crypto_box_keypair (box_public, box_secret);
+  box_urn = g_strconcat (BOX_KEY_URN, sodium_bin2hex (hex, sizeof hex, box_public, sizeof box_public), NULL);
+
   if (gnutls_failed (gnutls_x509_crt_set_version (crt, 3), error) ||
       gnutls_failed (gnutls_x509_crt_set_serial (crt, serial, sizeof serial), error) ||
       gnutls_failed (gnutls_x509_crt_set_activation_time (crt, now - 24 * 3600), error) ||
@@ -71,6 +89,8 @@ make_identity (char   **certificate_pem,
       gnutls_failed (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE), error) ||
       gnutls_failed (gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_SERVER, 0), error) ||
       gnutls_failed (gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_CLIENT, 0), error) ||
+      gnutls_failed (gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_URI, box_urn, (unsigned) strlen (box_urn),
+                                                           GNUTLS_FSAN_SET), error) ||
       gnutls_failed (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0), error) ||
       gnutls_failed (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &cert_out), error) ||
       gnutls_failed (gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, &key_out), error))
@@ -78,6 +98,8 @@ make_identity (char   **certificate_pem,
 
   *certificate_pem = g_strndup ((const char *) cert_out.data, cert_out.size);
   *key_pem = g_strndup ((const char *) key_out.data, key_out.size);
+  *box_secret_hex = g_strdup (sodium_bin2hex (hex, sizeof hex, box_secret, sizeof box_secret));
+  sodium_memzero (hex, sizeof hex);
   ok = TRUE;
 
 out:
@@ -91,6 +113,7 @@ out:
     gnutls_x509_crt_deinit (crt);
   if (key != NULL)
     gnutls_x509_privkey_deinit (key);
+  sodium_memzero (box_secret, sizeof box_secret);
 
   return ok;
 }
@@ -101,18 +124,20 @@ care_identity_get_certificate (CareDb  *db,
 {
   g_autofree char *certificate_pem = care_db_get_meta (db, META_CERTIFICATE);
   g_autofree char *key_pem = care_db_get_meta (db, META_KEY);
+  g_autofree char *box_secret = NULL;
   g_autofree char *both = NULL;
 
   if (certificate_pem == NULL || key_pem == NULL)
     {
       g_clear_pointer (&certificate_pem, g_free);
       g_clear_pointer (&key_pem, g_free);
-      if (!make_identity (&certificate_pem, &key_pem, error))
+      if (!make_identity (&certificate_pem, &key_pem, &box_secret, error))
         return NULL;
       if (!care_db_begin (db, error))
         return NULL;
       if (!care_db_set_meta (db, META_CERTIFICATE, certificate_pem, error) ||
           !care_db_set_meta (db, META_KEY, key_pem, error) ||
+          !care_db_set_meta (db, META_BOX_KEY, box_secret, error) ||
           !care_db_commit (db, error))
         {
           care_db_rollback (db);
@@ -375,4 +400,149 @@ care_identity_record_sync (CareDb      *db,
   sqlite3_reset (stmt);
 
   return TRUE;
+}
+
+/* USB bundles */
+
+gboolean
+care_identity_box_public_key (GTlsCertificate *certificate,
+                              guint8           public_key[32])
+{
+  g_autoptr(GByteArray) der = NULL;
+  gnutls_x509_crt_t crt = NULL;
+  gnutls_datum_t in;
+  gboolean found = FALSE;
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL || gnutls_x509_crt_init (&crt) < 0)
+    return FALSE;
+  in.data = der->data;
+  in.size = der->len;
+  if (gnutls_x509_crt_import (crt, &in, GNUTLS_X509_FMT_DER) >= 0)
+    for (unsigned i = 0; !found && i < 16; i++)
+      {
+        char name[256];
+        size_t size = sizeof name - 1;
+        size_t length = 0;
+        int type = gnutls_x509_crt_get_subject_alt_name (crt, i, name, &size, NULL);
+
+        if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+          break;
+        if (type != GNUTLS_SAN_URI)
+          continue;
+        name[size] = '\0';
+        if (g_str_has_prefix (name, BOX_KEY_URN) &&
+            sodium_hex2bin (public_key, 32, name + strlen (BOX_KEY_URN), strlen (name + strlen (BOX_KEY_URN)),
+                            NULL, &length, NULL) == 0 && length == 32)
+          found = TRUE;
+      }
+  gnutls_x509_crt_deinit (crt);
+
+  return found;
+}
+
+gboolean
+care_identity_box_secret_key (CareDb  *db,
+                              guint8   secret_key[32],
+                              GError **error)
+{
+  g_autofree char *hex = care_db_get_meta (db, META_BOX_KEY);
+  size_t length = 0;
+
+  if (hex == NULL || sodium_hex2bin (secret_key, 32, hex, strlen (hex), NULL, &length, NULL) != 0 || length != 32)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("This machine's keys for USB bundles are missing; its database may be damaged."));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+GTlsCertificate *
+care_identity_peer_certificate (CareDb     *db,
+                                const char *device_id)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *pem = NULL;
+
+  stmt = _care_db_get_statement (db, "SELECT certificate FROM peers WHERE device_id = ? AND revoked_at IS NULL", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    pem = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  return pem != NULL ? g_tls_certificate_new_from_pem (pem, -1, NULL) : NULL;
+}
+
+/* Keeps @certificate of a paired peer (seen during a sync, or from a pairing file);
+ * it must be the one the device id names. */
+gboolean
+care_identity_remember_certificate (CareDb           *db,
+                                    GTlsCertificate  *certificate,
+                                    GError          **error)
+{
+  g_autofree char *device_id = care_identity_device_id (certificate);
+  g_autofree char *pem = NULL;
+  sqlite3_stmt *stmt;
+
+  g_object_get (certificate, "certificate-pem", &pem, NULL);
+  stmt = _care_db_get_statement (db, "UPDATE peers SET certificate = ? WHERE device_id = ? AND certificate IS NULL", error);
+  if (stmt == NULL || pem == NULL)
+    return stmt != NULL;
+  sqlite3_bind_text (stmt, 1, pem, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      int rc = sqlite3_errcode (db->sqlite);
+
+      sqlite3_reset (stmt);
+      return _care_db_set_error_from_sqlite (db, rc, "saving a certificate", error);
+    }
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+gboolean
+care_identity_set_acked_vector (CareDb      *db,
+                                const char  *device_id,
+                                const char  *vector_json,
+                                GError     **error)
+{
+  sqlite3_stmt *stmt = _care_db_get_statement (db, "UPDATE peers SET acked_vector = ? WHERE device_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, vector_json, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      int rc = sqlite3_errcode (db->sqlite);
+
+      sqlite3_reset (stmt);
+      return _care_db_set_error_from_sqlite (db, rc, "saving what a peer holds", error);
+    }
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+char *
+care_identity_get_acked_vector (CareDb     *db,
+                                const char *device_id)
+{
+  sqlite3_stmt *stmt = _care_db_get_statement (db, "SELECT acked_vector FROM peers WHERE device_id = ?", NULL);
+  char *json = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    json = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  return json;
 }

@@ -62,4 +62,24 @@ gboolean         care_identity_record_sync      (CareDb       *db,
                                                  const char   *error_message,
                                                  GError      **error);
 
+/* USB bundles: the crypto_box key pair whose public half the certificate carries. */
+gboolean         care_identity_box_public_key   (GTlsCertificate *certificate,
+                                                 guint8           public_key[32]);
+gboolean         care_identity_box_secret_key   (CareDb       *db,
+                                                 guint8        secret_key[32],
+                                                 GError      **error);
+/* A paired peer's certificate, once seen (a sync or a pairing file); NULL before. */
+GTlsCertificate *care_identity_peer_certificate (CareDb       *db,
+                                                 const char   *device_id);
+gboolean         care_identity_remember_certificate (CareDb          *db,
+                                                     GTlsCertificate *certificate,
+                                                     GError         **error);
+/* What a peer holds, as it last told us (a JSON version vector), or NULL. */
+char            *care_identity_get_acked_vector (CareDb       *db,
+                                                 const char   *device_id);
+gboolean         care_identity_set_acked_vector (CareDb       *db,
+                                                 const char   *device_id,
+                                                 const char   *vector_json,
+                                                 GError      **error);
+
 G_END_DECLS

@@ -42,6 +42,7 @@ typedef struct
   SoupSession     *session;
   GHashTable      *trusted;        /* device ids paired here */
   char            *seen_device_id; /* the certificate the peer presented */
+  GTlsCertificate *seen_certificate;
   GBytes          *hello;
   char            *vector_json;    /* ours, as sent in hello */
   GHashTable      *remote_vector;
@@ -63,6 +64,7 @@ sync_state_free (SyncState *state)
   g_clear_object (&state->session);
   g_clear_pointer (&state->trusted, g_hash_table_unref);
   g_free (state->seen_device_id);
+  g_clear_object (&state->seen_certificate);
   g_clear_pointer (&state->hello, g_bytes_unref);
   g_free (state->vector_json);
   g_clear_pointer (&state->remote_vector, g_hash_table_unref);
@@ -237,9 +239,11 @@ job_next_push (CareDb        *db,
 
 typedef struct
 {
-  char     *device_id;
-  gboolean  synced;
-  char     *message;
+  char            *device_id;
+  gboolean         synced;
+  char            *message;
+  GTlsCertificate *certificate;    /* the peer's, when it answered */
+  char            *acked_vector;   /* what it holds, when it said */
 } Outcome;
 
 static void
@@ -247,6 +251,8 @@ outcome_free (Outcome *outcome)
 {
   g_free (outcome->device_id);
   g_free (outcome->message);
+  g_clear_object (&outcome->certificate);
+  g_free (outcome->acked_vector);
   g_free (outcome);
 }
 
@@ -258,7 +264,9 @@ job_record (CareDb        *db,
 {
   Outcome *outcome = data;
 
-  if (!care_identity_record_sync (db, outcome->device_id, outcome->synced, outcome->message, error))
+  if (!care_identity_record_sync (db, outcome->device_id, outcome->synced, outcome->message, error) ||
+      (outcome->certificate != NULL && !care_identity_remember_certificate (db, outcome->certificate, error)) ||
+      (outcome->acked_vector != NULL && !care_identity_set_acked_vector (db, outcome->device_id, outcome->acked_vector, error)))
     return NULL;
 
   return GINT_TO_POINTER (1);
@@ -278,6 +286,7 @@ on_accept_certificate (SoupMessage          *msg,
 
   g_free (state->seen_device_id);
   state->seen_device_id = g_strdup (device_id);
+  g_set_object (&state->seen_certificate, certificate);
 
   /* Pinned: the certificate is trusted because we paired with its owner. */
   return g_hash_table_contains (state->trusted, device_id) &&
@@ -423,6 +432,15 @@ finish_sync (GTask  *task,
   outcome->synced = error == NULL && state->report->synced;
   outcome->message = error != NULL ? g_strdup (error->message)
                                    : state->report->synced ? NULL : g_strdup (_("Not every change was acknowledged."));
+  if (state->report->peer_device_id != NULL && state->seen_certificate != NULL)
+    outcome->certificate = g_object_ref (state->seen_certificate);
+  if (state->remote_vector != NULL && state->report->peer_device_id != NULL)
+    {
+      GString *vector = g_string_new (NULL);
+
+      care_wire_append_vector (vector, state->remote_vector);
+      outcome->acked_vector = g_string_free (vector, FALSE);
+    }
   care_store_run_async (state->store, job_record, outcome, (GDestroyNotify) outcome_free, NULL,
                         NULL, on_recorded, task);
 }

@@ -37,6 +37,7 @@ typedef struct
   SoupServerMessage *msg;
   char              *path;
   char              *peer_device_id;   /* NULL: no client certificate */
+  char              *peer_certificate; /* its PEM */
   GBytes            *body;
   gboolean           gzipped;
   gboolean           accepts_gzip;
@@ -56,6 +57,7 @@ request_free (Request *request)
   g_clear_object (&request->msg);
   g_free (request->path);
   g_free (request->peer_device_id);
+  g_free (request->peer_certificate);
   g_clear_pointer (&request->body, g_bytes_unref);
   g_free (request);
 }
@@ -254,7 +256,14 @@ handle_in_worker (CareDb        *db,
   body = json_node_get_object (node);
 
   if (g_str_equal (request->path, "/v1/hello"))
-    response = handle_hello (request->self, db, body, &local_error);
+    {
+      g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_pem (request->peer_certificate, -1, NULL);
+
+      /* Its keys, for USB bundles later. */
+      if (certificate != NULL && !care_identity_remember_certificate (db, certificate, &local_error))
+        return response_from_error (local_error);
+      response = handle_hello (request->self, db, body, &local_error);
+    }
   else if (g_str_equal (request->path, "/v1/pull"))
     response = handle_pull (request->self, db, body, &local_error);
   else if (g_str_equal (request->path, "/v1/push"))
@@ -389,6 +398,7 @@ on_request (SoupServer        *server,
   request->msg = g_object_ref (msg);
   request->path = g_strdup (path);
   request->peer_device_id = care_identity_device_id (peer_certificate);
+  g_object_get (peer_certificate, "certificate-pem", &request->peer_certificate, NULL);
   request->body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   request->gzipped = encoding != NULL;
   request->accepts_gzip = soup_message_headers_header_contains (headers, "Accept-Encoding", "gzip");
