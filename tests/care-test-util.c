@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -263,4 +264,29 @@ care_test_run_ctl (char       **out,
   g_assert_no_error (error);
 
   return g_subprocess_get_exit_status (process);
+}
+
+GSubprocess *
+care_test_serve (const char  *db,
+                 char       **address)
+{
+  g_autofree char *program = care_test_program ("caremeshctl");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *process;
+  guint port = 0;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              program, "serve", "--db", db, "--port", "0", "--loopback",
+                              "--name", "Test hub", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_cmpint (sscanf (line, "Serving on port %u", &port), ==, 1);
+  *address = g_strdup_printf ("127.0.0.1:%u", port);
+
+  return process;
 }

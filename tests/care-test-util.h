@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "care-db.h"
 
@@ -30,5 +30,9 @@ int         care_test_run_ctl          (char      **out,
                                         char      **err,
                                         const char *first,
                                         ...);
+
+/* `caremeshctl serve` on @db on a free port of 127.0.0.1; its "host:port". */
+GSubprocess *care_test_serve           (const char  *db,
+                                        char       **address);
 
 G_END_DECLS

@@ -638,6 +638,32 @@ test_migration_records_existing_rows (void)
   assert_same (v1, other);
 }
 
+/* Another program writes the same file (a command-line tool while the app runs):
+ * each connection notices, and neither reuses a change number nor misses one. */
+static void
+test_two_connections_one_file (void)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autoptr(CareDb) app = care_db_open (path, NULL);
+  g_autoptr(CareDb) tool = care_db_open (path, NULL);
+  g_autoptr(CareDb) peer = replica ();
+  g_autofree char *patient = NULL, *other = NULL, *third = NULL;
+
+  patient = care_test_add_patient (app, "Rosa", "Delgado", "1948-05-06", "7000001", NULL);
+  other = care_test_add_patient (tool, "Luz", "Mamani", "1950-01-01", "7000002", NULL);
+  third = care_test_add_patient (app, "Eva", "Choque", "1952-02-02", "7000003", NULL);
+
+  /* The peer gets all three, and sends back nothing twice. */
+  g_assert_cmpuint (sync_one_way (app, peer, 2), ==, 3);
+  g_assert_cmpuint (sync_one_way (peer, tool, 2), ==, 0);
+  g_assert_cmpuint (sync_one_way (peer, app, 2), ==, 0);
+  put1 (peer, ACTOR_B, "patients", other, "phone", "(541) 555-0100");
+  g_assert_cmpuint (sync_one_way (peer, tool, 2), ==, 1);
+  g_assert_cmpuint (sync_one_way (peer, app, 2), ==, 0);
+  assert_same (app, peer);
+  g_assert_cmpint (care_db_count_changes (app, NULL), ==, 4);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -657,6 +683,7 @@ main (int    argc,
   g_test_add_func ("/replica/clock/peer-far-ahead", test_peer_far_ahead);
   g_test_add_func ("/replica/newer-field-parked", test_newer_field_parked);
   g_test_add_func ("/replica/migration-records-existing-rows", test_migration_records_existing_rows);
+  g_test_add_func ("/replica/two-connections-one-file", test_two_connections_one_file);
 
   return g_test_run ();
 }

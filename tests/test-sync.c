@@ -46,24 +46,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_stop)
 static Server *
 serve (const char *db)
 {
-  g_autofree char *program = care_test_program ("caremeshctl");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *line = NULL;
   Server *server = g_new0 (Server, 1);
-  guint port = 0;
 
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                      program, "serve", "--db", db, "--port", "0", "--loopback",
-                                      "--name", "Test hub", NULL);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_cmpint (sscanf (line, "Serving on port %u", &port), ==, 1);
-  server->address = g_strdup_printf ("127.0.0.1:%u", port);
-
+  server->process = care_test_serve (db, &server->address);
   return server;
 }
 

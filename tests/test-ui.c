@@ -192,7 +192,8 @@ spawn_app (const char  *path,
       g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
       g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
     }
-  process = g_subprocess_launcher_spawn (launcher, &error, program, "--db", path, NULL);
+  /* Any free port: tests run side by side with other instances. */
+  process = g_subprocess_launcher_spawn (launcher, &error, program, "--db", path, "--sync-port", "0", NULL);
   g_assert_no_error (error);
 
   search = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
@@ -364,6 +365,77 @@ test_conflict_shown_for_review (void)
 }
 
 static gboolean
+check_synced_with (JsonObject    *state,
+                   gconstpointer  data)
+{
+  /* 1: CARE_SYNC_STATUS_SYNCED */
+  return check_n_items (state, data) && json_object_get_int_member (state, "sync_status") == 1;
+}
+
+/* Paired with a computer serving its own clinic: the app syncs on its own, says
+ * so, and records that arrive later show up after "sync now", without a restart. */
+static void
+test_sync_with_paired_computer (void)
+{
+  g_autofree char *other = care_test_temp_db ();
+  g_autofree char *address = NULL, *out = NULL, *err = NULL;
+  g_autofree char *id_here = NULL, *id_there = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  gint64 here, there;
+
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "generate", "--db", other, "--patients", "12", "--seed", "21", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    g_autoptr(CareDb) a = care_db_open (db_path, NULL);
+    g_autoptr(CareDb) b = care_db_open (other, NULL);
+
+    here = care_db_count (a, "patients", NULL);
+    there = care_db_count (b, "patients", NULL);
+  }
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", db_path, NULL), ==, 0);
+  id_here = g_strstrip (g_steal_pointer (&out));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", other, NULL), ==, 0);
+  id_there = g_strstrip (g_steal_pointer (&out));
+  g_clear_pointer (&err, g_free);
+
+  server = care_test_serve (other, &address);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", db_path, "--device-id", id_there,
+                                      "--name", "Clinic B", "--address", address, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", other, "--device-id", id_here,
+                                      "--name", "Front desk", NULL), ==, 0);
+
+  start_app ();
+  state = wait_state (check_synced_with, GINT_TO_POINTER ((int) (here + there)), "both clinics, synced");
+  g_clear_pointer (&state, json_object_unref);
+
+  /* A patient registered over there arrives here on "sync now". */
+  {
+    g_autoptr(CareDb) b = care_db_open (other, NULL);
+    g_autofree char *id = care_test_add_patient (b, "Inés", "Quisbert", "1977-07-07", "8800001", NULL);
+  }
+  xdotool ("windowfocus", "--sync", window_id, NULL);
+  xdotool ("key", "--clearmodifiers", "ctrl+shift+s", NULL);
+  state = wait_state (check_synced_with, GINT_TO_POINTER ((int) (here + there + 1)), "the new patient from Clinic B");
+  stop_app ();
+
+  g_subprocess_send_signal (server, SIGTERM);
+  g_subprocess_wait (server, NULL, NULL);
+  {
+    g_autoptr(CareDb) a = care_db_open (db_path, NULL);
+    g_autoptr(CareDb) b = care_db_open (other, NULL);
+    g_autofree char *hash_a = care_db_content_hash (a, NULL);
+    g_autofree char *hash_b = care_db_content_hash (b, NULL);
+
+    g_assert_cmpstr (hash_a, ==, hash_b);
+  }
+}
+
+static gboolean
 check_any_list (JsonObject    *state,
                 gconstpointer  data)
 {
@@ -506,6 +578,7 @@ main (int    argc,
   g_test_add_func ("/ui/remembers-window-and-patient", test_remembers_window_and_patient);
   g_test_add_func ("/ui/two-instances", test_two_instances);
   g_test_add_func ("/ui/conflict-shown-for-review", test_conflict_shown_for_review);
+  g_test_add_func ("/ui/sync-with-paired-computer", test_sync_with_paired_computer);
 
   status = g_test_run ();
   stop_app ();

@@ -327,6 +327,24 @@ start_store (const char        *command,
   return TRUE;
 }
 
+/* A headless machine has no screen to confirm on: it says how to pair from here. */
+static void
+on_pair_requested (CareSyncServer *server,
+                   const char     *device_id,
+                   const char     *name,
+                   const char     *certificate_pem,
+                   const char     *host,
+                   const char     *db_path)
+{
+  g_autofree char *shown = care_identity_format_device_id (device_id);
+  g_autofree char *code = care_identity_pairing_code (care_sync_server_get_device_id (server), device_id);
+
+  printf (_("“%s” (%s) asks to pair; pairing code %s.\n"
+            "If the other screen shows the same code: caremeshctl trust --db %s --device-id %s --name \"%s\"\n"),
+          name, host ? host : "?", code, db_path, shown, name);
+  fflush (stdout);
+}
+
 static gboolean
 on_stop_signal (gpointer user_data)
 {
@@ -366,6 +384,7 @@ care_cli_serve (int    argc,
     return 1;
 
   server = care_sync_server_new (store, certificate, name);
+  g_signal_connect (server, "pair-requested", G_CALLBACK (on_pair_requested), db_path);
   if (!care_sync_server_listen (server, (guint) port, loopback, &error))
     {
       fprintf (stderr, "caremeshctl serve: %s\n", error->message);

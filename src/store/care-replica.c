@@ -314,18 +314,25 @@ query_int64 (CareDb      *self,
   return TRUE;
 }
 
-gboolean
-_care_replica_init (CareDb  *self,
-                    GError **error)
+/* What this connection keeps in memory about the replica, read again from the
+ * database: at open, and whenever another connection (another program on the
+ * same file) committed meanwhile. */
+static gboolean
+load_state (CareDb  *self,
+            GError **error)
 {
   sqlite3_stmt *stmt;
+  gint64 hlc = 0;
   int rc;
 
-  self->device_idx_by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->device_uuid_by_idx = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  self->max_clock_ahead_ms = DEFAULT_MAX_AHEAD_MS;
-  self->vector_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  self->vector_dirty = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_hash_table_remove_all (self->device_idx_by_uuid);
+  g_hash_table_remove_all (self->device_uuid_by_idx);
+  g_hash_table_remove_all (self->vector_cache);
+  g_hash_table_remove_all (self->vector_dirty);
+  self->links_dirty = TRUE;
+
+  if (!query_int64 (self, "PRAGMA data_version", -1, &self->data_version, error))
+    return FALSE;
 
   if (!(stmt = _care_db_get_statement (self, "SELECT idx, uuid FROM devices", error)))
     return FALSE;
@@ -353,9 +360,43 @@ _care_replica_init (CareDb  *self,
 
   /* The clock and this device's counter live on in the change log itself, so they
    * survive restarts and a wall clock that steps backwards. */
-  return query_int64 (self, "SELECT max(hlc) FROM changes", -1, &self->hlc_last, error) &&
-         query_int64 (self, "SELECT max(counter) FROM changes WHERE origin = ?", self->device_idx,
-                      &self->counter, error);
+  if (!query_int64 (self, "SELECT max(hlc) FROM changes", -1, &hlc, error) ||
+      !query_int64 (self, "SELECT max(counter) FROM changes WHERE origin = ?", self->device_idx,
+                    &self->counter, error))
+    return FALSE;
+  self->hlc_last = MAX (self->hlc_last, hlc);
+
+  return TRUE;
+}
+
+gboolean
+_care_replica_init (CareDb  *self,
+                    GError **error)
+{
+  self->device_idx_by_uuid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->device_uuid_by_idx = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->max_clock_ahead_ms = DEFAULT_MAX_AHEAD_MS;
+  self->vector_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->vector_dirty = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  return load_state (self, error);
+}
+
+/* Another program committed to this file since we last looked (PRAGMA
+ * data_version): what we keep in memory may be stale. Call inside the transaction
+ * about to use it, so nothing can change in between. */
+static gboolean
+refresh_if_changed (CareDb  *self,
+                    GError **error)
+{
+  gint64 version = 0;
+
+  if (!query_int64 (self, "PRAGMA data_version", -1, &version, error))
+    return FALSE;
+  if (version == self->data_version)
+    return TRUE;
+
+  return load_state (self, error);
 }
 
 void
@@ -1929,6 +1970,12 @@ _care_replica_write_local (CareDb      *self,
 
   if (own_transaction && !care_db_begin (self, error))
     return FALSE;
+  if (!refresh_if_changed (self, error))
+    {
+      if (own_transaction)
+        care_db_rollback (self);
+      return FALSE;
+    }
 
   /* A record made here, with an id made here, has no row yet: nothing to read. */
   if (is_new)
@@ -2197,6 +2244,8 @@ care_db_apply_changes (CareDb     *self,
   nested = in_transaction (self);
   if (!(nested ? care_db_exec (self, "SAVEPOINT apply_changes", error) : care_db_begin (self, error)))
     ok = FALSE;
+  else if (!refresh_if_changed (self, error))
+    ok = FALSE;
 
   for (guint i = 0; ok && i < changes->len; i++)
     {
@@ -2405,7 +2454,7 @@ care_db_changes_since (CareDb      *self,
 
   if (own && !care_db_exec (self, "BEGIN", error))
     return NULL;
-  page = changes_since_in_snapshot (self, vector, cursor, limit, error);
+  page = refresh_if_changed (self, error) ? changes_since_in_snapshot (self, vector, cursor, limit, error) : NULL;
   if (own)
     care_db_exec (self, page != NULL ? "COMMIT" : "ROLLBACK", NULL);
 
@@ -2459,7 +2508,8 @@ care_db_version_vector (CareDb  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!(stmt = _care_db_get_statement (self, "SELECT origin, counter FROM vector", error)))
+  if (!refresh_if_changed (self, error) ||
+      !(stmt = _care_db_get_statement (self, "SELECT origin, counter FROM vector", error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {

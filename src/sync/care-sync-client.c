@@ -706,3 +706,148 @@ care_sync_peer_finish (GAsyncResult  *result,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* Pairing requests */
+
+void
+care_pair_offer_free (CarePairOffer *offer)
+{
+  if (offer == NULL)
+    return;
+  g_free (offer->device_id);
+  g_free (offer->name);
+  g_free (offer->code);
+  g_clear_object (&offer->certificate);
+  g_free (offer);
+}
+
+typedef struct
+{
+  SoupSession     *session;
+  SoupMessage     *msg;
+  GTlsCertificate *own;
+  GTlsCertificate *theirs;
+  char            *address;
+} PairState;
+
+static void
+pair_state_free (PairState *state)
+{
+  g_clear_object (&state->session);
+  g_clear_object (&state->msg);
+  g_clear_object (&state->own);
+  g_clear_object (&state->theirs);
+  g_free (state->address);
+  g_free (state);
+}
+
+/* Any certificate, kept: the person compares the pairing code it gives. */
+static gboolean
+on_pair_accept_certificate (SoupMessage          *msg,
+                            GTlsCertificate      *certificate,
+                            GTlsCertificateFlags  errors,
+                            gpointer              user_data)
+{
+  PairState *state = user_data;
+
+  g_set_object (&state->theirs, certificate);
+  return TRUE;
+}
+
+static void
+on_pair_answered (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PairState *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (state->session, result, &error);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(CarePairOffer) offer = NULL;
+  g_autofree char *own_id = NULL;
+  JsonObject *answer;
+  const char *device, *name, *status;
+
+  if (bytes == NULL)
+    {
+      g_task_return_new_error (task, CARE_SYNC_ERROR, CARE_SYNC_ERROR_UNREACHABLE,
+                               _("Could not reach %s: %s"), state->address, error->message);
+      return;
+    }
+  if (soup_message_get_status (state->msg) != SOUP_STATUS_OK ||
+      !(node = care_wire_parse_body (bytes, FALSE, NULL)) ||
+      !(device = care_wire_get_string ((answer = json_node_get_object (node)), "device", NULL)) ||
+      !(name = care_wire_get_string (answer, "name", NULL)) ||
+      !(status = care_wire_get_string (answer, "status", NULL)) || state->theirs == NULL)
+    {
+      g_task_return_new_error (task, CARE_SYNC_ERROR, CARE_SYNC_ERROR_REFUSED,
+                               _("The computer at %s did not answer like Caremesh."), state->address);
+      return;
+    }
+
+  offer = g_new0 (CarePairOffer, 1);
+  offer->device_id = care_identity_device_id (state->theirs);
+  /* It must name the certificate it showed. */
+  if (g_strcmp0 (device, offer->device_id) != 0)
+    {
+      g_task_return_new_error (task, CARE_SYNC_ERROR, CARE_SYNC_ERROR_REFUSED,
+                               _("The computer at %s did not answer like Caremesh."), state->address);
+      return;
+    }
+  own_id = care_identity_device_id (state->own);
+  offer->name = g_strdup (name);
+  offer->code = care_identity_pairing_code (own_id, offer->device_id);
+  offer->certificate = g_object_ref (state->theirs);
+  offer->paired = g_str_equal (status, "paired");
+
+  g_task_return_pointer (task, g_steal_pointer (&offer), (GDestroyNotify) care_pair_offer_free);
+}
+
+void
+care_sync_request_pairing_async (GTlsCertificate     *certificate,
+                                 const char          *name,
+                                 const char          *address,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  PairState *state = g_new0 (PairState, 1);
+  g_autofree char *uri = g_strconcat ("https://", address, "/v1/pair", NULL);
+  g_autoptr(GBytes) body = NULL;
+  GString *json = g_string_new ("{\"name\":");
+
+  g_task_set_source_tag (task, care_sync_request_pairing_async);
+  g_task_set_task_data (task, state, (GDestroyNotify) pair_state_free);
+  state->own = g_object_ref (certificate);
+  state->address = g_strdup (address);
+  state->session = soup_session_new_with_options ("timeout", TIMEOUT_SECONDS, NULL);
+  state->msg = soup_message_new (SOUP_METHOD_POST, uri);
+  if (state->msg == NULL)
+    {
+      g_string_free (json, TRUE);
+      g_task_return_new_error (task, CARE_SYNC_ERROR, CARE_SYNC_ERROR_UNREACHABLE,
+                               _("“%s” is not an address (use host:port)."), address);
+      g_object_unref (task);
+      return;
+    }
+
+  care_wire_append_string (json, name ? name : g_get_host_name ());
+  g_string_append_c (json, '}');
+  body = g_string_free_to_bytes (json);
+  soup_message_set_request_body_from_bytes (state->msg, "application/json", body);
+  soup_message_set_tls_client_certificate (state->msg, certificate);
+  g_signal_connect (state->msg, "accept-certificate", G_CALLBACK (on_pair_accept_certificate), state);
+  soup_session_send_and_read_async (state->session, state->msg, G_PRIORITY_DEFAULT, cancellable,
+                                    on_pair_answered, task);
+}
+
+CarePairOffer *
+care_sync_request_pairing_finish (GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -47,4 +47,28 @@ void            care_sync_peer_async  (CareStore           *store,
 CareSyncReport *care_sync_peer_finish (GAsyncResult        *result,
                                        GError             **error);
 
+/* What a machine answered when asked to pair (POST /v1/pair). */
+typedef struct
+{
+  char            *device_id;
+  char            *name;
+  char            *code;          /* the pairing code both screens show */
+  GTlsCertificate *certificate;
+  gboolean         paired;        /* it already trusts this machine */
+} CarePairOffer;
+
+void            care_pair_offer_free  (CarePairOffer *offer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CarePairOffer, care_pair_offer_free)
+
+/* Asks the machine at @address to pair: it shows this machine's name and the
+ * pairing code to a person there. Trusts nothing by itself. */
+void            care_sync_request_pairing_async  (GTlsCertificate     *certificate,
+                                                  const char          *name,
+                                                  const char          *address,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+CarePairOffer  *care_sync_request_pairing_finish (GAsyncResult        *result,
+                                                  GError             **error);
+
 G_END_DECLS

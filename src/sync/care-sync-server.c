@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "care-identity.h"
 #include "care-sync-server.h"
@@ -25,6 +26,7 @@ G_DEFINE_FINAL_TYPE (CareSyncServer, care_sync_server, G_TYPE_OBJECT)
 
 enum {
   RECEIVED,
+  PAIR_REQUESTED,
   N_SIGNALS
 };
 
@@ -48,6 +50,7 @@ typedef struct
   guint    status;
   GString *json;
   guint    n_new;
+  char    *pair_name;   /* a pairing request to show a person */
 } Response;
 
 static void
@@ -67,6 +70,7 @@ response_free (Response *response)
 {
   if (response->json != NULL)
     g_string_free (response->json, TRUE);
+  g_free (response->pair_name);
   g_free (response);
 }
 
@@ -248,6 +252,29 @@ handle_in_worker (CareDb        *db,
   JsonObject *body;
   Response *response = NULL;
 
+  if (request->peer_device_id == NULL)
+    return response_error (SOUP_STATUS_FORBIDDEN, "not-paired", NULL);
+
+  /* A machine asking to pair: it learns our device id and name, and a person here
+   * decides (docs/sync-protocol.md, "Pairing code"). Nothing else. */
+  if (g_str_equal (request->path, "/v1/pair"))
+    {
+      const char *name;
+
+      if (!(node = care_wire_parse_body (request->body, request->gzipped, &local_error)))
+        return response_from_error (local_error);
+      if (!(name = care_wire_get_string (json_node_get_object (node), "name", &local_error)))
+        return response_from_error (local_error);
+      response = response_ok (g_string_new ("{\"device\":"));
+      care_wire_append_string (response->json, request->self->device_id);
+      g_string_append (response->json, ",\"name\":");
+      care_wire_append_string (response->json, request->self->name);
+      g_string_append_printf (response->json, ",\"status\":\"%s\"}", peer != NULL ? "paired" : "pending");
+      if (peer == NULL)
+        response->pair_name = g_utf8_make_valid (name, MIN (strlen (name), 64));
+      return response;
+    }
+
   if (peer == NULL)
     return response_error (SOUP_STATUS_FORBIDDEN, "not-paired", NULL);
 
@@ -319,6 +346,10 @@ on_handled (GObject      *source,
       send_response (request->msg, response, request->accepts_gzip);
       if (response->n_new > 0)
         g_signal_emit (request->self, signals[RECEIVED], 0, response->n_new);
+      if (response->pair_name != NULL)
+        g_signal_emit (request->self, signals[PAIR_REQUESTED], 0, request->peer_device_id,
+                       response->pair_name, request->peer_certificate,
+                       soup_server_message_get_remote_host (request->msg));
       response_free (response);
     }
 
@@ -462,6 +493,11 @@ care_sync_server_class_init (CareSyncServerClass *klass)
 
   signals[RECEIVED] = g_signal_new ("received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  /* (device id, name it gives, certificate PEM, remote host) of an unpaired machine
+   * asking to pair. */
+  signals[PAIR_REQUESTED] = g_signal_new ("pair-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                          NULL, NULL, NULL, G_TYPE_NONE, 4,
+                                          G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

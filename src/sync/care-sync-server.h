@@ -18,7 +18,8 @@ G_DECLARE_FINAL_TYPE (CareSyncServer, care_sync_server, CARE, SYNC_SERVER, GObje
  * database step runs on @store's worker.
  *
  * ::received (guint n_new) is emitted after a paired machine pushed changes that
- * were new here.
+ * were new here. ::pair-requested (device id, name, certificate PEM, host) when
+ * an unpaired machine asks to pair (POST /v1/pair): a person must confirm.
  */
 CareSyncServer *care_sync_server_new      (CareStore        *store,
                                            GTlsCertificate  *certificate,

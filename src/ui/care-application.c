@@ -15,6 +15,7 @@ struct _CareApplication
 
   char           *db_path;
   CareWindowMode  mode;
+  int             sync_port;     /* -1: from the settings */
 };
 
 G_DEFINE_FINAL_TYPE (CareApplication, care_application, ADW_TYPE_APPLICATION)
@@ -22,6 +23,7 @@ G_DEFINE_FINAL_TYPE (CareApplication, care_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry option_entries[] = {
   { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Open the clinic database at PATH"), N_("PATH") },
   { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the demo clinic (made on first run)"), NULL },
+  { "sync-port", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Serve paired computers on PORT (0: any free port)"), N_("PORT") },
   { "bench", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL, N_("Measure start-up and scrolling, then quit"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
   { NULL }
@@ -39,6 +41,7 @@ care_application_handle_local_options (GApplication *application,
 {
   CareApplication *self = CARE_APPLICATION (application);
   const char *db = NULL;
+  const char *port = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -59,6 +62,20 @@ care_application_handle_local_options (GApplication *application,
   if (g_variant_dict_contains (options, "bench"))
     self->mode = CARE_WINDOW_MODE_BENCH;
 
+  /* A string: GApplication cannot tell an integer option set to 0 from one not given. */
+  self->sync_port = -1;
+  if (g_variant_dict_lookup (options, "sync-port", "&s", &port))
+    {
+      guint64 value;
+
+      if (!g_ascii_string_to_unsigned (port, 10, 0, 65535, &value, NULL))
+        {
+          g_printerr (_("caremesh: --sync-port must be between 0 and 65535\n"));
+          return 2;
+        }
+      self->sync_port = (int) value;
+    }
+
   /* A second clinic database (to try sync on one machine) is a second, separate
    * instance; only the default database is a single-instance application. */
   if (self->db_path != NULL)
@@ -76,7 +93,17 @@ care_application_activate (GApplication *application)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
 
   if (window == NULL)
-    window = GTK_WINDOW (care_window_new (ADW_APPLICATION (self), self->db_path, self->mode));
+    {
+      int port = self->sync_port;
+
+      if (port < 0)
+        {
+          g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+          port = (int) g_settings_get_uint (settings, "sync-port");
+        }
+      window = GTK_WINDOW (care_window_new (ADW_APPLICATION (self), self->db_path, self->mode, port));
+    }
 
   gtk_window_present (window);
 }
@@ -125,6 +152,7 @@ care_application_startup (GApplication *application)
   const char *quit_accels[] = { "<Primary>q", NULL };
   const char *search_accels[] = { "<Primary>f", NULL };
   const char *back_accels[] = { "<Alt>Left", NULL };
+  const char *sync_accels[] = { "<Primary><Shift>s", NULL };
 
   G_APPLICATION_CLASS (care_application_parent_class)->startup (application);
 
@@ -133,6 +161,7 @@ care_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.show-search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.back", back_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.sync-now", sync_accels);
 }
 
 static void

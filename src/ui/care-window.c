@@ -11,6 +11,8 @@
 #include "care-patient-list.h"
 #include "care-patient-page.h"
 #include "care-review.h"
+#include "care-sync-service.h"
+#include "care-sync-window.h"
 #include "care-window.h"
 
 /* Until sign-in exists (roles and audit come later), the person at this
@@ -37,12 +39,15 @@ struct _CareWindow
   AdwWindowTitle       *content_title;
   GtkStack             *content_stack;
   CarePatientPage      *patient_page;
+  GtkButton            *sync_button;
 
   GSettings            *settings;
   CareStore            *store;
   CarePatientList      *patients;
   GtkSingleSelection   *selection;
   GCancellable         *cancellable;
+  CareSyncService      *sync;
+  gint                  sync_port;      /* -1: no sync (benchmark runs) */
   char                 *db_path;
   CareWindowMode        mode;
   gboolean              list_ready;
@@ -247,6 +252,9 @@ write_state_cb (gpointer user_data)
                           care_patient_page_get_loaded (self->patient_page) ? "true" : "false");
   g_string_append_printf (json, "\"page_mrn\": \"%s\", ", page_mrn ? page_mrn : "");
   g_string_append_printf (json, "\"review\": %u, ", care_patient_page_count_rows (self->patient_page, "review"));
+  g_string_append_printf (json, "\"sync_status\": %d, \"sync_port\": %u, ",
+                          self->sync ? (int) care_sync_service_get_status (self->sync) : -1,
+                          self->sync ? care_sync_service_get_port (self->sync) : 0);
   g_string_append_printf (json, "\"allergies\": %u, \"problems\": %u, \"medications\": %u, ",
                           care_patient_page_count_rows (self->patient_page, "allergies"),
                           care_patient_page_count_rows (self->patient_page, "problems"),
@@ -485,6 +493,77 @@ on_counted_cb (GObject      *object,
                         self->cancellable, on_generated_cb, self);
 }
 
+/* Sync */
+
+static void
+on_sync_status_cb (CareWindow *self)
+{
+  const char *icons[] = {
+    [CARE_SYNC_STATUS_NO_PEERS] = "network-workgroup-symbolic",
+    [CARE_SYNC_STATUS_SYNCED] = "emblem-ok-symbolic",
+    [CARE_SYNC_STATUS_SYNCING] = "emblem-synchronizing-symbolic",
+    [CARE_SYNC_STATUS_WAITING] = "document-send-symbolic",
+    [CARE_SYNC_STATUS_OFFLINE] = "network-offline-symbolic",
+    [CARE_SYNC_STATUS_ERROR] = "dialog-error-symbolic",
+  };
+  CareSyncStatus status = care_sync_service_get_status (self->sync);
+  const char *text = care_sync_service_get_status_text (self->sync);
+
+  gtk_button_set_icon_name (self->sync_button, icons[status]);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_button), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync_button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  schedule_state_write (self);
+}
+
+/* Records from another computer arrived: what is on screen shows them. */
+static void
+on_sync_data_changed_cb (CareWindow *self)
+{
+  const char *patient_id = care_patient_page_get_patient_id (self->patient_page);
+
+  care_patient_list_refresh (self->patients);
+  if (patient_id != NULL && care_patient_page_get_loaded (self->patient_page))
+    {
+      g_autofree char *id = g_strdup (patient_id);
+
+      care_patient_page_load (self->patient_page, self->store, ACTOR, id);
+    }
+}
+
+static void
+on_sync_pair_requests_cb (CareWindow *self)
+{
+  GPtrArray *requests = care_sync_service_get_pair_requests (self->sync);
+
+  if (requests->len > 0)
+    {
+      CarePairRequest *request = g_ptr_array_index (requests, requests->len - 1);
+      g_autofree char *text = g_strdup_printf (_("“%s” asks to pair with this computer"), request->name);
+      AdwToast *toast = adw_toast_new (text);
+
+      adw_toast_set_button_label (toast, _("_Review"));
+      adw_toast_set_action_name (toast, "win.show-sync");
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+}
+
+static void
+start_sync (CareWindow *self)
+{
+  g_autofree char *name = g_settings_get_string (self->settings, "machine-name");
+
+  if (self->sync_port < 0 || self->sync != NULL)
+    return;
+  self->sync = care_sync_service_new (self->store, name, (guint) self->sync_port);
+  g_signal_connect_object (self->sync, "notify::status", G_CALLBACK (on_sync_status_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sync, "data-changed", G_CALLBACK (on_sync_data_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sync, "pair-requests-changed", G_CALLBACK (on_sync_pair_requests_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_button), TRUE);
+  care_sync_service_start (self->sync);
+  on_sync_status_cb (self);
+}
+
 static void
 on_store_opened_cb (GObject      *object,
                     GAsyncResult *result,
@@ -504,6 +583,7 @@ on_store_opened_cb (GObject      *object,
       return;
     }
 
+  start_sync (self);
   if (self->mode == CARE_WINDOW_MODE_DEMO)
     care_store_count_async (self->store, "patients", self->cancellable, on_counted_cb, self);
   else
@@ -522,6 +602,28 @@ show_search_action (GtkWidget  *widget,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
   gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+static void
+show_sync_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  if (self->sync != NULL)
+    gtk_window_present (care_sync_window_new (GTK_WINDOW (self), self->sync));
+}
+
+static void
+sync_now_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  if (self->sync != NULL)
+    care_sync_service_sync_now (self->sync);
 }
 
 static void
@@ -584,6 +686,7 @@ care_window_dispose (GObject *object)
   g_clear_handle_id (&self->progress_source, g_source_remove);
   g_clear_handle_id (&self->state_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), CARE_TYPE_WINDOW);
+  g_clear_object (&self->sync);
   g_clear_object (&self->selection);
   g_clear_object (&self->patients);
   g_clear_object (&self->store);
@@ -634,10 +737,13 @@ care_window_class_init (CareWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CareWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, CareWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, CareWindow, patient_page);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, sync_button);
 
   gtk_widget_class_install_action (widget_class, "win.show-search", NULL, show_search_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.show-review", NULL, show_review_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, show_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.sync-now", NULL, sync_now_action);
 }
 
 static void
@@ -683,7 +789,8 @@ care_window_init (CareWindow *self)
 CareWindow *
 care_window_new (AdwApplication *application,
                  const char     *db_path,
-                 CareWindowMode  mode)
+                 CareWindowMode  mode,
+                 int             sync_port)
 {
   CareWindow *self;
   const char *t0;
@@ -694,6 +801,7 @@ care_window_new (AdwApplication *application,
   self = g_object_new (CARE_TYPE_WINDOW, "application", application, NULL);
   self->db_path = g_strdup (db_path);
   self->mode = mode;
+  self->sync_port = mode == CARE_WINDOW_MODE_BENCH ? -1 : sync_port;
 
   if (mode == CARE_WINDOW_MODE_BENCH)
     {

@@ -17,8 +17,10 @@ typedef enum
   CARE_WINDOW_MODE_BENCH,   /* measure start-up and scrolling, print figures, quit */
 } CareWindowMode;
 
+/* @sync_port: where to serve paired computers (0: any free port; -1: no sync). */
 CareWindow *care_window_new (AdwApplication *application,
                              const char     *db_path,
-                             CareWindowMode  mode);
+                             CareWindowMode  mode,
+                             int             sync_port);
 
 G_END_DECLS
