@@ -338,14 +338,22 @@ test_malformed_requests (void)
   g_autofree char *huge = NULL;
   const char *bad[][2] = {
     { "/v1/push", "this is not json" },
-    { "/v1/push", "{\"changes\":[{\"origin\":\"6f1c2a52-1111-4aaa-8bbb-123456789abc\",\"counter\":1," },
+    /* cut short */
+    { "/v1/push", "{\"devices\":[\"6f1c2a52-1111-4aaa-8bbb-123456789abc\"],\"actors\":[],\"changes\":[[0,1," },
     { "/v1/push", "[1, 2, 3]" },
-    { "/v1/push", "{\"changes\":\"many\"}" },
-    { "/v1/push", "{\"changes\":[{\"origin\":7,\"counter\":1,\"hlc\":1,\"table\":\"patients\",\"record\":\"r\",\"actor\":null,\"seen\":0,\"fields\":{}}]}" },
-    { "/v1/push", "{\"changes\":[{\"origin\":\"6f1c2a52-1111-4aaa-8bbb-123456789abc\",\"counter\":1,\"hlc\":1,\"table\":\"patients\","
-                  "\"record\":\"6f1c2a52-2222-4aaa-8bbb-123456789abc\",\"actor\":null,\"seen\":0,\"fields\":{\"family_name\":{}}}]}" },
-    { "/v1/push", "{\"changes\":[{\"origin\":\"6f1c2a52-1111-4aaa-8bbb-123456789abc\",\"counter\":1,\"hlc\":1,\"table\":\"patients\","
-                  "\"record\":\"6f1c2a52-2222-4aaa-8bbb-123456789abc\",\"actor\":null,\"seen\":0,\"extra\":1,\"fields\":{}}]}" },
+    /* wrongly typed */
+    { "/v1/push", "{\"devices\":[],\"actors\":[],\"changes\":\"many\"}" },
+    { "/v1/push", "{\"devices\":[7],\"actors\":[],\"changes\":[]}" },
+    { "/v1/push", "{\"devices\":[\"6f1c2a52-1111-4aaa-8bbb-123456789abc\"],\"actors\":[],"
+                  "\"changes\":[[0,\"1\",1,\"patients\",\"6f1c2a52-2222-4aaa-8bbb-123456789abc\",null,0,{}]]}" },
+    /* an index past the page's devices */
+    { "/v1/push", "{\"devices\":[\"6f1c2a52-1111-4aaa-8bbb-123456789abc\"],\"actors\":[],"
+                  "\"changes\":[[3,1,1,\"patients\",\"6f1c2a52-2222-4aaa-8bbb-123456789abc\",null,0,{}]]}" },
+    /* well shaped, but a field without its value (only a log may say that) */
+    { "/v1/push", "{\"devices\":[\"6f1c2a52-1111-4aaa-8bbb-123456789abc\"],\"actors\":[],"
+                  "\"changes\":[[0,1,1,\"patients\",\"6f1c2a52-2222-4aaa-8bbb-123456789abc\",null,0,{\"family_name\":{}}]]}" },
+    /* an unknown member */
+    { "/v1/push", "{\"devices\":[],\"actors\":[],\"changes\":[],\"extra\":1}" },
     { "/v1/pull", "{\"vector\":[],\"cursor\":0,\"limit\":10}" },
     { "/v1/pull", "{\"vector\":{},\"cursor\":\"zero\",\"limit\":10}" },
     { "/v1/pull", "{\"vector\":{\"not a device\":3},\"cursor\":0,\"limit\":10}" },

@@ -292,8 +292,8 @@ job_certificate (CareDb        *db,
 }
 
 /* Opens the store and loads the certificate through it. */
-static gboolean
-start_store (const char        *command,
+gboolean
+care_cli_start_store (const char        *command,
              const char        *db_path,
              CareStore        **store_out,
              GTlsCertificate  **certificate)
@@ -345,6 +345,27 @@ on_pair_requested (CareSyncServer *server,
   fflush (stdout);
 }
 
+/* One sync, run to its end on a main loop of its own. */
+CareSyncReport *
+care_cli_sync_once (CareStore        *store,
+                    GTlsCertificate  *certificate,
+                    const char       *name,
+                    const char       *address,
+                    const char       *expected_device_id,
+                    GError          **error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Wait wait = { loop, NULL };
+  CareSyncReport *report;
+
+  care_sync_peer_async (store, certificate, name, address, expected_device_id, NULL, on_done, &wait);
+  g_main_loop_run (loop);
+  report = care_sync_peer_finish (wait.result, error);
+  g_clear_object (&wait.result);
+
+  return report;
+}
+
 static gboolean
 on_stop_signal (gpointer user_data)
 {
@@ -380,7 +401,7 @@ care_cli_serve (int    argc,
       fprintf (stderr, _("caremeshctl serve: --port must be between 0 and 65535\n"));
       return 2;
     }
-  if (!start_store ("serve", db_path, &store, &certificate))
+  if (!care_cli_start_store ("serve", db_path, &store, &certificate))
     return 1;
 
   server = care_sync_server_new (store, certificate, name);
@@ -417,11 +438,9 @@ care_cli_sync (int    argc,
   };
   g_autoptr(CareStore) store = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CareSyncReport) report = NULL;
   g_autofree char *expected = NULL;
-  Wait wait = { NULL, NULL };
 
   if (!parse_options (entries, "sync", &argc, &argv) || !need ("sync", db_path, "--db PATH") ||
       !need ("sync", peer, "--peer HOST:PORT"))
@@ -436,15 +455,10 @@ care_cli_sync (int    argc,
       fprintf (stderr, _("caremeshctl sync: no database at “%s”\n"), db_path);
       return 1;
     }
-  if (!start_store ("sync", db_path, &store, &certificate))
+  if (!care_cli_start_store ("sync", db_path, &store, &certificate))
     return 1;
 
-  loop = g_main_loop_new (NULL, FALSE);
-  wait.loop = loop;
-  care_sync_peer_async (store, certificate, name, peer, expected, NULL, on_done, &wait);
-  g_main_loop_run (loop);
-  report = care_sync_peer_finish (wait.result, &error);
-  g_clear_object (&wait.result);
+  report = care_cli_sync_once (store, certificate, name, peer, expected, &error);
 
   if (report == NULL)
     {

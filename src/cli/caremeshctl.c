@@ -54,6 +54,7 @@ static const Command commands[] = {
   { "sync", care_cli_sync, "--db PATH --peer HOST:PORT", N_("Sync once, both ways, with a paired machine") },
   { "bundle", care_cli_bundle, "export --db PATH --for ID --out FILE [--all] | import --db PATH --in FILE",
     N_("Carry changes on a USB stick to a paired machine") },
+  { "bench-peer", care_cli_bench_peer, "--workload DIR", N_("Run the standard peer-sync workload against a serve process") },
   { "bench", cmd_bench, "--db PATH [--patients N] [--queries N] [--runs N] [--no-ui]",
     N_("Measure generation, start-up, search and memory") },
 };

@@ -2299,40 +2299,69 @@ full_fields (CareDb      *self,
   g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (field_change_free);
   GPtrArray *columns = g_hash_table_lookup (self->columns, change->table);
   gint64 origin = device_idx (self, change->origin, NULL);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
 
   if (!fields_from_json (self, change->fields, fields, error))
     return NULL;
+  if (columns == NULL)
+    goto damaged;
 
+  /* Replaced values first (rare), then the row, read once. */
+  if ((stmt = _care_db_get_statement (self, "SELECT field, value FROM change_values WHERE origin = ? AND counter = ?", error)) == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, origin);
+  sqlite3_bind_int64 (stmt, 2, change->counter);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    for (guint i = 0; i < fields->len; i++)
+      {
+        FieldChange *fc = g_ptr_array_index (fields, i);
+
+        if (fc->in_row && g_strcmp0 (fc->field, (const char *) sqlite3_column_text (stmt, 0)) == 0)
+          {
+            fc->value = column_dup (stmt, 1);
+            fc->in_row = FALSE;
+          }
+      }
+  sqlite3_reset (stmt);
+
+  sql = g_strdup_printf ("SELECT * FROM %s WHERE id = ?", change->table);
+  if (!(stmt = _care_db_get_statement (self, sql, error)))
+    return NULL;
+  sqlite3_bind_text (stmt, 1, change->record_id, -1, SQLITE_STATIC);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_DONE)
+        goto damaged;
+      _care_db_set_error_from_sqlite (self, rc, "reading a change's values", error);
+      return NULL;
+    }
   for (guint i = 0; i < fields->len; i++)
     {
       FieldChange *fc = g_ptr_array_index (fields, i);
-      g_autofree char *sql = NULL;
-      sqlite3_stmt *stmt;
-      int rc;
+      int n = sqlite3_column_count (stmt), column = 0;
 
-      if (!fc->in_row || kept_value (self, origin, change->counter, fc->field, &fc->value))
+      if (!fc->in_row)
         continue;
-      if (columns == NULL || !_care_db_has_column (columns, fc->field))
+      while (column < n && !g_str_equal (sqlite3_column_name (stmt, column), fc->field))
+        column++;
+      if (column == n)
         {
-          g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_CORRUPT,
-                       _("The change log names a field this database lacks; the database may be damaged."));
-          return NULL;
+          sqlite3_reset (stmt);
+          goto damaged;
         }
-      sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", fc->field, change->table);
-      if (!(stmt = _care_db_get_statement (self, sql, error)))
-        return NULL;
-      sqlite3_bind_text (stmt, 1, change->record_id, -1, SQLITE_STATIC);
-      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        fc->value = column_dup (stmt, 0);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW)
-        {
-          _care_db_set_error_from_sqlite (self, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "reading a change's values", error);
-          return NULL;
-        }
+      fc->value = column_dup (stmt, column);
     }
+  sqlite3_reset (stmt);
 
   return fields_to_json (self, fields, NULL);
+
+damaged:
+  g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_CORRUPT,
+               _("The change log names a field this database lacks; the database may be damaged."));
+  return NULL;
 }
 
 static GPtrArray *

@@ -201,14 +201,9 @@ care_bundle_export (CareDb           *db,
           ok = TRUE;
           break;
         }
-      json = g_string_new ("{\"changes\":[");
-      for (guint i = 0; i < page->len; i++)
-        {
-          if (i > 0)
-            g_string_append_c (json, ',');
-          care_wire_append_change (json, g_ptr_array_index (page, i));
-        }
-      g_string_append (json, "]}");
+      json = g_string_new ("{");
+      care_wire_append_page (json, page, page->len);
+      g_string_append_c (json, '}');
       count += page->len;
       if (!push_chunk (out, &state, json, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, error))
         break;
@@ -411,30 +406,26 @@ care_bundle_import (CareDb           *db,
           break;
         }
       zipped = g_bytes_new_take (g_steal_pointer (&plain), plain_len);
-      if (!(node = care_wire_parse_body (zipped, TRUE, NULL)))
-        {
-          damaged (error, _("a part of it is not readable"));
-          break;
-        }
 
       if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
         {
-          g_autoptr(GHashTable) vector = care_wire_get_vector (json_node_get_object (node), "vector", NULL);
-          GString *text = g_string_new (NULL);
+          g_autoptr(GHashTable) vector = NULL;
+          GString *text;
 
-          if (vector == NULL)
+          if (!(node = care_wire_parse_body (zipped, TRUE, NULL)) ||
+              !(vector = care_wire_get_vector (json_node_get_object (node), "vector", NULL)))
             {
-              g_string_free (text, TRUE);
               damaged (error, _("its end is not readable"));
               break;
             }
+          text = g_string_new (NULL);
           care_wire_append_vector (text, vector);
           held = g_string_free (text, FALSE);
           final = TRUE;
           continue;
         }
 
-      if (!(changes = care_wire_get_changes (json_node_get_object (node), NULL)))
+      if (!(changes = care_wire_parse_page (zipped, TRUE, NULL, NULL, NULL)))
         {
           damaged (error, _("a part of it is not readable"));
           break;

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "care-identity.h"
 #include "care-sync-client.h"
@@ -46,6 +47,11 @@ typedef struct
   GBytes          *hello;
   char            *vector_json;    /* ours, as sent in hello */
   GHashTable      *remote_vector;
+  GQueue           pages;          /* pulled, waiting to be applied: (element-type GPtrArray) */
+  gboolean         pulling;
+  gboolean         applying;
+  gboolean         pull_finished;
+  gboolean         finished;       /* failed: callbacks still on their way do nothing */
   gint64           pull_cursor;
   gint64           push_cursor;
   CareSyncReport  *report;
@@ -68,12 +74,12 @@ sync_state_free (SyncState *state)
   g_clear_pointer (&state->hello, g_bytes_unref);
   g_free (state->vector_json);
   g_clear_pointer (&state->remote_vector, g_hash_table_unref);
+  g_queue_clear_full (&state->pages, (GDestroyNotify) g_ptr_array_unref);
   g_clear_pointer (&state->report, care_sync_report_free);
   g_clear_error (&state->failure);
   g_free (state);
 }
 
-static void step_pull (GTask *task);
 static void step_push (GTask *task);
 static void finish_sync (GTask *task, GError *error);
 
@@ -217,19 +223,20 @@ job_next_push (CareDb        *db,
   if (page->len > 0)
     {
       GString *out = g_string_sized_new (64 * 1024);
+      gsize bytes = 0;
       guint n = 0;
 
-      g_string_append (out, "{\"changes\":[");
-      for (; n < page->len && (n == 0 || out->len < CARE_WIRE_PAGE_BYTES); n++)
+      /* At most a page and about a megabyte. */
+      for (; n < page->len && (n == 0 || bytes < CARE_WIRE_PAGE_BYTES); n++)
         {
           CareChange *change = g_ptr_array_index (page, n);
 
-          if (n > 0)
-            g_string_append_c (out, ',');
-          care_wire_append_change (out, change);
+          bytes += strlen (change->fields) + strlen (change->record_id) + 64;
           next->cursor = change->cursor;
         }
-      g_string_append (out, "]}");
+      g_string_append_c (out, '{');
+      care_wire_append_page (out, page, n);
+      g_string_append_c (out, '}');
       next->body = g_string_free_to_bytes (out);
     }
   next->covered = vector_covers (in->remote_vector, ours);
@@ -321,17 +328,20 @@ post (GTask               *task,
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
   soup_message_set_tls_client_certificate (msg, state->certificate);
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), state);
+  state->report->bytes_sent += g_bytes_get_size (body);
 
   soup_session_send_and_read_async (state->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
                                     callback, g_object_ref (task));
   g_object_set_data_full (G_OBJECT (task), "message", g_steal_pointer (&msg), g_object_unref);
 }
 
-/* The JSON object the peer answered, or NULL after finishing the sync with an error. */
+/* The JSON object the peer answered (or, with @page_out, its raw body), or NULL
+ * after finishing the sync with an error. */
 static JsonObject *
-read_answer (GTask        *task,
-             GAsyncResult *result,
-             JsonNode    **node_out)
+read_answer_full (GTask        *task,
+                  GAsyncResult *result,
+                  JsonNode    **node_out,
+                  GBytes      **page_out)
 {
   SyncState *state = g_task_get_task_data (task);
   SoupMessage *msg = g_object_get_data (G_OBJECT (task), "message");
@@ -355,6 +365,20 @@ read_answer (GTask        *task,
     }
 
   status = soup_message_get_status (msg);
+  /* As it came over the wire: compressed, when it was. */
+  {
+    goffset length = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+
+    state->report->bytes_received += length > 0 ? (guint64) length : g_bytes_get_size (bytes);
+  }
+  if (page_out != NULL && status == SOUP_STATUS_OK)
+    {
+      /* A page: read by its own reader. An empty object stands for "answered". */
+      *page_out = g_steal_pointer (&bytes);
+      *node_out = json_node_init (json_node_alloc (), JSON_NODE_OBJECT);
+      json_node_take_object (*node_out, json_object_new ());
+      return json_node_get_object (*node_out);
+    }
   node = care_wire_parse_body (bytes, FALSE, &error);
 
   if (status == SOUP_STATUS_FORBIDDEN)
@@ -385,6 +409,14 @@ read_answer (GTask        *task,
 
   *node_out = g_steal_pointer (&node);
   return json_node_get_object (*node_out);
+}
+
+static JsonObject *
+read_answer (GTask        *task,
+             GAsyncResult *result,
+             JsonNode    **node_out)
+{
+  return read_answer_full (task, result, node_out, NULL);
 }
 
 static void
@@ -520,6 +552,18 @@ step_push (GTask *task)
                         g_task_get_cancellable (task), on_next_push, task);
 }
 
+/* Pulling: the next page is asked for while this one is applied (at most one
+ * page waits), so the network and the database work at once. */
+
+static void pump_pull (GTask *task);
+
+static void
+apply_free (Apply *apply)
+{
+  g_clear_pointer (&apply->changes, g_ptr_array_unref);
+  g_free (apply);
+}
+
 static void
 on_applied (GObject      *source,
             GAsyncResult *result,
@@ -529,26 +573,21 @@ on_applied (GObject      *source,
   SyncState *state = g_task_get_task_data (task);
   GError *error = NULL;
   gpointer applied = care_store_run_finish (CARE_STORE (source), result, &error);
-  gboolean more = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "more"));
 
+  state->applying = FALSE;
+  if (state->finished)
+    {
+      g_clear_error (&error);
+      return;
+    }
   if (applied == NULL)
     {
+      state->finished = TRUE;
       finish_sync (g_steal_pointer (&task), error);
       return;
     }
   state->report->n_received += GPOINTER_TO_UINT (applied) - 1;
-
-  if (more)
-    step_pull (g_steal_pointer (&task));
-  else
-    step_push (g_steal_pointer (&task));
-}
-
-static void
-apply_free (Apply *apply)
-{
-  g_clear_pointer (&apply->changes, g_ptr_array_unref);
-  g_free (apply);
+  pump_pull (g_steal_pointer (&task));
 }
 
 static void
@@ -560,38 +599,42 @@ on_pulled (GObject      *source,
   SyncState *state = g_task_get_task_data (task);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *answer = read_answer (task, result, &node);
   g_autoptr(GPtrArray) changes = NULL;
-  JsonNode *more;
-  GCancellable *cancellable;
-  Apply *apply;
+  g_autoptr(GBytes) page = NULL;
+  gboolean more = FALSE;
 
-  if (answer == NULL)
+  state->pulling = FALSE;
+  if (state->finished)
     {
+      /* Failed meanwhile: the answer is not wanted. */
+      g_autoptr(GBytes) unwanted = soup_session_send_and_read_finish (state->session, result, NULL);
+
+      return;
+    }
+  if (read_answer_full (task, result, &node, &page) == NULL)
+    {
+      state->finished = TRUE;
       g_steal_pointer (&task);
       return;
     }
-  more = json_object_get_member (answer, "more");
-  if (!(changes = care_wire_get_changes (answer, &error)) ||
-      !care_wire_get_int (answer, "cursor", &state->pull_cursor, &error) ||
-      more == NULL || !JSON_NODE_HOLDS_VALUE (more) || json_node_get_value_type (more) != G_TYPE_BOOLEAN)
+  if (!(changes = care_wire_parse_page (page, FALSE, &state->pull_cursor, &more, &error)))
     {
+      state->finished = TRUE;
       finish_sync (g_steal_pointer (&task), g_error_new (CARE_SYNC_ERROR, CARE_SYNC_ERROR_REFUSED,
                                                          _("%s sent changes that could not be read; nothing of them was applied."),
                                                          state->address));
       return;
     }
-  g_object_set_data (G_OBJECT (task), "more", GINT_TO_POINTER (json_node_get_boolean (more) && changes->len > 0));
+  if (!more || changes->len == 0)
+    state->pull_finished = TRUE;
+  if (changes->len > 0)
+    g_queue_push_tail (&state->pages, g_steal_pointer (&changes));
 
-  apply = g_new0 (Apply, 1);
-  apply->changes = g_steal_pointer (&changes);
-  cancellable = g_task_get_cancellable (task);
-  care_store_run_async (state->store, job_apply, apply, (GDestroyNotify) apply_free, NULL,
-                        cancellable, on_applied, g_steal_pointer (&task));
+  pump_pull (g_steal_pointer (&task));
 }
 
 static void
-step_pull (GTask *task)
+post_pull (GTask *task)
 {
   SyncState *state = g_task_get_task_data (task);
   g_autoptr(GBytes) body = NULL;
@@ -601,8 +644,32 @@ step_pull (GTask *task)
   g_string_append (out, state->vector_json);
   g_string_append_printf (out, ",\"cursor\":%" G_GINT64_FORMAT ",\"limit\":%d}", state->pull_cursor, CARE_WIRE_PAGE_CHANGES);
   body = g_string_free_to_bytes (out);
+  state->pulling = TRUE;
   post (task, "/v1/pull", body, on_pulled);
-  g_object_unref (task);
+}
+
+/* Takes the caller's reference. */
+static void
+pump_pull (GTask *task)
+{
+  SyncState *state = g_task_get_task_data (task);
+
+  if (!state->applying && state->pages.length > 0)
+    {
+      Apply *apply = g_new0 (Apply, 1);
+
+      apply->changes = g_queue_pop_head (&state->pages);
+      state->applying = TRUE;
+      care_store_run_async (state->store, job_apply, apply, (GDestroyNotify) apply_free, NULL,
+                            g_task_get_cancellable (task), on_applied, g_object_ref (task));
+    }
+  if (!state->pulling && !state->pull_finished && state->pages.length == 0)
+    post_pull (task);
+
+  if (!state->applying && !state->pulling && state->pull_finished && state->pages.length == 0)
+    step_push (task);
+  else
+    g_object_unref (task);
 }
 
 static void
@@ -641,7 +708,7 @@ on_hello (GObject      *source,
 
   state->report->peer_device_id = g_strdup (state->seen_device_id);
   state->report->peer_name = g_strdup (name);
-  step_pull (g_steal_pointer (&task));
+  pump_pull (g_steal_pointer (&task));
 }
 
 static void

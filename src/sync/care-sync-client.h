@@ -25,6 +25,8 @@ typedef struct
   guint    n_received;   /* changes new here */
   guint    n_sent;       /* changes the peer found new */
   gboolean synced;       /* the peer acknowledged every change this machine holds */
+  guint64  bytes_sent;   /* HTTP bodies as sent on the wire (compressed) */
+  guint64  bytes_received;
 } CareSyncReport;
 
 void            care_sync_report_free (CareSyncReport *report);

@@ -195,20 +195,21 @@ handle_pull (CareSyncServer *self,
     return NULL;
 
   /* At most a page of changes and about a megabyte. */
-  out = g_string_sized_new (64 * 1024);
-  g_string_append (out, "{\"changes\":[");
-  for (; sent < page->len; sent++)
-    {
-      CareChange *change = g_ptr_array_index (page, sent);
+  {
+    gsize bytes = 0;
 
-      if (sent > 0 && out->len > CARE_WIRE_PAGE_BYTES)
-        break;
-      if (sent > 0)
-        g_string_append_c (out, ',');
-      care_wire_append_change (out, change);
-      next = change->cursor;
-    }
-  g_string_append_printf (out, "],\"cursor\":%" G_GINT64_FORMAT ",\"more\":%s}", next,
+    for (; sent < page->len && (sent == 0 || bytes < CARE_WIRE_PAGE_BYTES); sent++)
+      {
+        CareChange *change = g_ptr_array_index (page, sent);
+
+        bytes += strlen (change->fields) + strlen (change->record_id) + 64;
+        next = change->cursor;
+      }
+  }
+  out = g_string_sized_new (64 * 1024);
+  g_string_append_c (out, '{');
+  care_wire_append_page (out, page, sent);
+  g_string_append_printf (out, ",\"cursor\":%" G_GINT64_FORMAT ",\"more\":%s}", next,
                           sent < page->len || page->len == (guint) MIN (limit, CARE_WIRE_PAGE_CHANGES) ? "true" : "false");
 
   return response_ok (out);
@@ -217,10 +218,10 @@ handle_pull (CareSyncServer *self,
 static Response *
 handle_push (CareSyncServer *self,
              CareDb         *db,
-             JsonObject     *body,
+             Request        *request,
              GError        **error)
 {
-  g_autoptr(GPtrArray) changes = care_wire_get_changes (body, error);
+  g_autoptr(GPtrArray) changes = care_wire_parse_page (request->body, request->gzipped, NULL, NULL, error);
   g_autoptr(GHashTable) vector = NULL;
   Response *response;
   guint n_new = 0;
@@ -278,6 +279,13 @@ handle_in_worker (CareDb        *db,
   if (peer == NULL)
     return response_error (SOUP_STATUS_FORBIDDEN, "not-paired", NULL);
 
+  /* A push is a page of changes, read by its own strict reader. */
+  if (g_str_equal (request->path, "/v1/push"))
+    {
+      response = handle_push (request->self, db, request, &local_error);
+      return response != NULL ? response : response_from_error (local_error);
+    }
+
   if (!(node = care_wire_parse_body (request->body, request->gzipped, &local_error)))
     return response_from_error (local_error);
   body = json_node_get_object (node);
@@ -293,8 +301,6 @@ handle_in_worker (CareDb        *db,
     }
   else if (g_str_equal (request->path, "/v1/pull"))
     response = handle_pull (request->self, db, body, &local_error);
-  else if (g_str_equal (request->path, "/v1/push"))
-    response = handle_push (request->self, db, body, &local_error);
   else
     return response_error (SOUP_STATUS_NOT_FOUND, "unknown-request", NULL);
 

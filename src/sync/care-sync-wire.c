@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <string.h>
 
 #include "care-db-private.h"
@@ -31,26 +32,76 @@ care_wire_append_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* A page of changes as the members "devices", "actors" and "changes" (see
+ * docs/sync-protocol.md, "A page"): device ids and actors once per page, clocks as
+ * differences, each change an array. About a third smaller than an object per
+ * change, before and after gzip. */
 void
-care_wire_append_change (GString          *out,
-                         const CareChange *change)
+care_wire_append_page (GString   *out,
+                       GPtrArray *changes,
+                       guint      n)
 {
-  g_string_append (out, "{\"origin\":");
-  care_wire_append_string (out, change->origin);
-  g_string_append_printf (out, ",\"counter\":%" G_GINT64_FORMAT ",\"hlc\":%" G_GINT64_FORMAT ",\"table\":",
-                          change->counter, change->hlc);
-  care_wire_append_string (out, change->table);
-  g_string_append (out, ",\"record\":");
-  care_wire_append_string (out, change->record_id);
-  g_string_append (out, ",\"actor\":");
-  if (change->actor != NULL)
-    care_wire_append_string (out, change->actor);
-  else
-    g_string_append (out, "null");
-  g_string_append_printf (out, ",\"seen\":%" G_GINT64_FORMAT ",\"fields\":", change->seen);
-  /* Our own log's JSON, already in the wire shape (care_db_changes_since). */
-  g_string_append (out, change->fields);
-  g_string_append_c (out, '}');
+  g_autoptr(GHashTable) devices = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) actors = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) device_list = g_ptr_array_new ();
+  g_autoptr(GPtrArray) actor_list = g_ptr_array_new ();
+  gint64 previous = 0;
+
+  n = MIN (n, changes->len);
+  for (guint i = 0; i < n; i++)
+    {
+      CareChange *change = g_ptr_array_index (changes, i);
+
+      if (!g_hash_table_contains (devices, change->origin))
+        {
+          g_hash_table_insert (devices, change->origin, GUINT_TO_POINTER (device_list->len));
+          g_ptr_array_add (device_list, change->origin);
+        }
+      if (change->actor != NULL && !g_hash_table_contains (actors, change->actor))
+        {
+          g_hash_table_insert (actors, change->actor, GUINT_TO_POINTER (actor_list->len));
+          g_ptr_array_add (actor_list, change->actor);
+        }
+    }
+
+  g_string_append (out, "\"devices\":[");
+  for (guint i = 0; i < device_list->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      care_wire_append_string (out, g_ptr_array_index (device_list, i));
+    }
+  g_string_append (out, "],\"actors\":[");
+  for (guint i = 0; i < actor_list->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      care_wire_append_string (out, g_ptr_array_index (actor_list, i));
+    }
+  g_string_append (out, "],\"changes\":[");
+  for (guint i = 0; i < n; i++)
+    {
+      CareChange *change = g_ptr_array_index (changes, i);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_printf (out, "[%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",",
+                              GPOINTER_TO_UINT (g_hash_table_lookup (devices, change->origin)),
+                              change->counter, change->hlc - previous);
+      care_wire_append_string (out, change->table);
+      g_string_append_c (out, ',');
+      care_wire_append_string (out, change->record_id);
+      if (change->actor != NULL)
+        g_string_append_printf (out, ",%u,", GPOINTER_TO_UINT (g_hash_table_lookup (actors, change->actor)));
+      else
+        g_string_append (out, ",null,");
+      g_string_append_printf (out, "%" G_GINT64_FORMAT ",", change->seen);
+      /* Our own log's JSON, already in the wire shape (care_db_changes_since). */
+      g_string_append (out, change->fields);
+      g_string_append_c (out, ']');
+      previous = change->hlc;
+    }
+  g_string_append_c (out, ']');
 }
 
 void
@@ -82,9 +133,9 @@ malformed (GError    **error,
   return FALSE;
 }
 
-static GBytes *
-gunzip (GBytes  *body,
-        GError **error)
+GBytes *
+care_wire_gunzip (GBytes  *body,
+                  GError **error)
 {
   g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   g_autoptr(GByteArray) out = g_byte_array_new ();
@@ -145,7 +196,7 @@ care_wire_parse_body (GBytes    *body,
       g_set_error (error, CARE_WIRE_ERROR, CARE_WIRE_ERROR_TOO_LARGE, _("The request is too large."));
       return NULL;
     }
-  plain = gzipped ? gunzip (body, error) : g_bytes_ref (body);
+  plain = gzipped ? care_wire_gunzip (body, error) : g_bytes_ref (body);
   if (plain == NULL)
     return NULL;
 
@@ -274,82 +325,331 @@ care_wire_get_vector (JsonObject  *object,
   return g_steal_pointer (&vector);
 }
 
-static const char * const change_members[] = {
-  "origin", "counter", "hlc", "table", "record", "actor", "seen", "fields", NULL
-};
+/* Reading a page: a strict reader of exactly its shape, which hands each change's
+ * fields object on as the text it was (the store reads that strictly too). A
+ * general JSON parser building a tree of every page was most of a sync's cost. */
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  GString    *buf;
+} PageReader;
+
+static void
+page_ws (PageReader *r)
+{
+  while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+    r->p++;
+}
+
+static gboolean
+page_expect (PageReader *r,
+             char        c)
+{
+  page_ws (r);
+  if (r->p >= r->end || *r->p != c)
+    return FALSE;
+  r->p++;
+  return TRUE;
+}
+
+static gboolean
+page_peek (PageReader *r,
+           char        c)
+{
+  page_ws (r);
+  return r->p < r->end && *r->p == c;
+}
+
+/* A JSON string, unescaped into r->buf (UTF-8 checked; no NUL). */
+static gboolean
+page_string (PageReader *r)
+{
+  if (!page_expect (r, '"'))
+    return FALSE;
+  g_string_truncate (r->buf, 0);
+  while (r->p < r->end && *r->p != '"')
+    {
+      if ((guchar) *r->p < 0x20)
+        return FALSE;
+      if (*r->p != '\\')
+        {
+          g_string_append_c (r->buf, *r->p++);
+          continue;
+        }
+      if (++r->p >= r->end)
+        return FALSE;
+      switch (*r->p++)
+        {
+        case '"': g_string_append_c (r->buf, '"'); break;
+        case '\\': g_string_append_c (r->buf, '\\'); break;
+        case '/': g_string_append_c (r->buf, '/'); break;
+        case 'b': g_string_append_c (r->buf, '\b'); break;
+        case 'f': g_string_append_c (r->buf, '\f'); break;
+        case 'n': g_string_append_c (r->buf, '\n'); break;
+        case 'r': g_string_append_c (r->buf, '\r'); break;
+        case 't': g_string_append_c (r->buf, '\t'); break;
+        case 'u':
+          {
+            gunichar c = 0, low = 0;
+
+            for (int i = 0; i < 4; i++, r->p++)
+              {
+                if (r->p >= r->end || !g_ascii_isxdigit (*r->p))
+                  return FALSE;
+                c = c * 16 + (gunichar) g_ascii_xdigit_value (*r->p);
+              }
+            if (c >= 0xd800 && c <= 0xdbff)
+              {
+                if (r->end - r->p < 6 || r->p[0] != '\\' || r->p[1] != 'u')
+                  return FALSE;
+                r->p += 2;
+                for (int i = 0; i < 4; i++, r->p++)
+                  {
+                    if (!g_ascii_isxdigit (*r->p))
+                      return FALSE;
+                    low = low * 16 + (gunichar) g_ascii_xdigit_value (*r->p);
+                  }
+                if (low < 0xdc00 || low > 0xdfff)
+                  return FALSE;
+                c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+              }
+            else if ((c >= 0xdc00 && c <= 0xdfff) || c == 0)
+              return FALSE;
+            g_string_append_unichar (r->buf, c);
+            break;
+          }
+        default:
+          return FALSE;
+        }
+    }
+  if (r->p >= r->end)
+    return FALSE;
+  r->p++;
+
+  return g_utf8_validate (r->buf->str, r->buf->len, NULL);
+}
+
+static gboolean
+page_int (PageReader *r,
+          gint64     *out)
+{
+  char *end;
+
+  page_ws (r);
+  if (r->p >= r->end || !(g_ascii_isdigit (*r->p) || (*r->p == '-' && r->p + 1 < r->end && g_ascii_isdigit (r->p[1]))))
+    return FALSE;
+  errno = 0;
+  *out = g_ascii_strtoll (r->p, &end, 10);
+  if (errno != 0 || end > r->end || end == r->p || *end == '.' || *end == 'e' || *end == 'E')
+    return FALSE;
+  r->p = end;
+
+  return TRUE;
+}
+
+/* Skips one object, respecting strings; returns its text. */
+static gboolean
+page_object_text (PageReader  *r,
+                  const char **start,
+                  gsize       *length)
+{
+  int depth = 0;
+
+  page_ws (r);
+  if (r->p >= r->end || *r->p != '{')
+    return FALSE;
+  *start = r->p;
+  while (r->p < r->end)
+    {
+      char c = *r->p++;
+
+      if (c == '"')
+        {
+          while (r->p < r->end && *r->p != '"')
+            r->p += *r->p == '\\' ? 2 : 1;
+          if (r->p >= r->end)
+            return FALSE;
+          r->p++;
+        }
+      else if (c == '{' || c == '[')
+        depth++;
+      else if (c == '}' || c == ']')
+        {
+          if (--depth == 0)
+            {
+              *length = r->p - *start;
+              return c == '}';
+            }
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+page_strings (PageReader *r,
+              GPtrArray  *out)
+{
+  if (!page_expect (r, '['))
+    return FALSE;
+  if (page_expect (r, ']'))
+    return TRUE;
+  do
+    {
+      if (!page_string (r) || out->len >= CARE_WIRE_PAGE_CHANGES * 10)
+        return FALSE;
+      g_ptr_array_add (out, g_strndup (r->buf->str, r->buf->len));
+    }
+  while (page_expect (r, ','));
+
+  return page_expect (r, ']');
+}
+
+typedef struct
+{
+  gint64  device;
+  gint64  actor;     /* -1: null */
+  CareChange *change;
+} RawChange;
+
+static gboolean
+page_changes (PageReader *r,
+              GArray     *out)
+{
+  if (!page_expect (r, '['))
+    return FALSE;
+  if (page_expect (r, ']'))
+    return TRUE;
+  do
+    {
+      RawChange raw = { 0, -1, g_new0 (CareChange, 1) };
+      const char *fields;
+      gsize length;
+
+      g_array_append_val (out, raw);
+      if (out->len > CARE_WIRE_PAGE_CHANGES * 10 ||
+          !page_expect (r, '[') || !page_int (r, &raw.device) || !page_expect (r, ',') ||
+          !page_int (r, &raw.change->counter) || !page_expect (r, ',') ||
+          !page_int (r, &raw.change->hlc) || !page_expect (r, ',') ||
+          !page_string (r))
+        return FALSE;
+      raw.change->table = g_strndup (r->buf->str, r->buf->len);
+      if (!page_expect (r, ',') || !page_string (r))
+        return FALSE;
+      raw.change->record_id = g_strndup (r->buf->str, r->buf->len);
+      if (!page_expect (r, ','))
+        return FALSE;
+      page_ws (r);
+      if (r->end - r->p >= 4 && strncmp (r->p, "null", 4) == 0)
+        r->p += 4;
+      else if (!page_int (r, &raw.actor) || raw.actor < 0)
+        return FALSE;
+      if (!page_expect (r, ',') || !page_int (r, &raw.change->seen) || !page_expect (r, ',') ||
+          !page_object_text (r, &fields, &length) || !page_expect (r, ']'))
+        return FALSE;
+      raw.change->fields = g_strndup (fields, length);
+      g_array_index (out, RawChange, out->len - 1) = raw;
+    }
+  while (page_expect (r, ','));
+
+  return page_expect (r, ']');
+}
+
+static void
+raw_change_clear (RawChange *raw)
+{
+  g_clear_pointer (&raw->change, care_change_free);
+}
 
 GPtrArray *
-care_wire_get_changes (JsonObject  *object,
-                       GError     **error)
+care_wire_parse_page (GBytes    *body,
+                      gboolean   gzipped,
+                      gint64    *cursor,
+                      gboolean  *more,
+                      GError   **error)
 {
-  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) care_change_free);
-  JsonNode *node = json_object_get_member (object, "changes");
-  JsonArray *array;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GString) buf = g_string_new (NULL);
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) actors = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) raw = g_array_new (FALSE, TRUE, sizeof (RawChange));
+  g_autoptr(GPtrArray) changes = NULL;
+  gboolean seen_devices = FALSE, seen_actors = FALSE, seen_changes = FALSE, seen_cursor = FALSE, seen_more = FALSE;
+  gint64 hlc = 0;
+  PageReader r;
+  gsize length;
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+  g_array_set_clear_func (raw, (GDestroyNotify) raw_change_clear);
+  if (body == NULL || g_bytes_get_size (body) > (gzipped ? CARE_WIRE_MAX_BODY : CARE_WIRE_MAX_JSON))
     {
-      malformed (error, _("“changes” must be a list"));
+      g_set_error (error, CARE_WIRE_ERROR, CARE_WIRE_ERROR_TOO_LARGE, _("The request is too large."));
       return NULL;
     }
-  array = json_node_get_array (node);
-  if (json_array_get_length (array) > CARE_WIRE_PAGE_CHANGES * 10)
-    {
-      g_set_error (error, CARE_WIRE_ERROR, CARE_WIRE_ERROR_TOO_LARGE, _("The request holds too many changes."));
-      return NULL;
-    }
+  if (!(plain = gzipped ? care_wire_gunzip (body, error) : g_bytes_ref (body)))
+    return NULL;
+  r.p = g_bytes_get_data (plain, &length);
+  r.end = r.p + length;
+  r.buf = buf;
 
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      g_autoptr(CareChange) change = g_new0 (CareChange, 1);
-      JsonObject *entry;
-      JsonNode *actor, *fields;
-      JsonObjectIter iter;
-      const char *name;
+  if (r.p == NULL || !page_expect (&r, '{'))
+    goto malformed;
+  if (!page_peek (&r, '}'))
+    do
+      {
+        gboolean ok = FALSE;
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        {
-          malformed (error, _("a change is not an object"));
-          return NULL;
-        }
-      entry = json_node_get_object (element);
-      json_object_iter_init (&iter, entry);
-      while (json_object_iter_next (&iter, &name, NULL))
-        if (!g_strv_contains (change_members, name))
+        if (!page_string (&r) || !page_expect (&r, ':'))
+          goto malformed;
+        if (g_str_equal (buf->str, "devices") && !seen_devices)
+          ok = seen_devices = page_strings (&r, devices);
+        else if (g_str_equal (buf->str, "actors") && !seen_actors)
+          ok = seen_actors = page_strings (&r, actors);
+        else if (g_str_equal (buf->str, "changes") && !seen_changes)
+          ok = seen_changes = page_changes (&r, raw);
+        else if (g_str_equal (buf->str, "cursor") && cursor != NULL && !seen_cursor)
+          ok = seen_cursor = page_int (&r, cursor) && *cursor >= 0;
+        else if (g_str_equal (buf->str, "more") && more != NULL && !seen_more)
           {
-            g_autofree char *what = g_strdup_printf (_("a change has an unknown member “%s”"), name);
-
-            malformed (error, what);
-            return NULL;
+            page_ws (&r);
+            if (r.end - r.p >= 4 && strncmp (r.p, "true", 4) == 0)
+              *more = TRUE, r.p += 4, ok = seen_more = TRUE;
+            else if (r.end - r.p >= 5 && strncmp (r.p, "false", 5) == 0)
+              *more = FALSE, r.p += 5, ok = seen_more = TRUE;
           }
+        if (!ok)
+          goto malformed;
+      }
+    while (page_expect (&r, ','));
+  if (!page_expect (&r, '}'))
+    goto malformed;
+  page_ws (&r);
+  if (r.p != r.end || !seen_devices || !seen_actors || !seen_changes ||
+      (cursor != NULL && !seen_cursor) || (more != NULL && !seen_more))
+    goto malformed;
 
-      actor = json_object_get_member (entry, "actor");
-      fields = json_object_get_member (entry, "fields");
-      if (!(change->origin = g_strdup (care_wire_get_string (entry, "origin", error))) ||
-          !care_wire_get_int (entry, "counter", &change->counter, error) ||
-          !care_wire_get_int (entry, "hlc", &change->hlc, error) ||
-          !(change->table = g_strdup (care_wire_get_string (entry, "table", error))) ||
-          !(change->record_id = g_strdup (care_wire_get_string (entry, "record", error))) ||
-          !care_wire_get_int (entry, "seen", &change->seen, error))
-        return NULL;
-      if (actor == NULL || !(JSON_NODE_HOLDS_NULL (actor) ||
-                             (JSON_NODE_HOLDS_VALUE (actor) && json_node_get_value_type (actor) == G_TYPE_STRING)))
-        {
-          malformed (error, _("a change's “actor” must be a string or null"));
-          return NULL;
-        }
-      if (fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
-        {
-          malformed (error, _("a change's “fields” must be an object"));
-          return NULL;
-        }
-      change->actor = JSON_NODE_HOLDS_NULL (actor) ? NULL : g_strdup (json_node_get_string (actor));
-      /* The store reads the fields strictly (care-replica.c). */
-      change->fields = json_to_string (fields, FALSE);
-      g_ptr_array_add (changes, g_steal_pointer (&change));
+  /* Indices resolved, clocks summed. */
+  changes = g_ptr_array_new_full (raw->len, (GDestroyNotify) care_change_free);
+  for (guint i = 0; i < raw->len; i++)
+    {
+      RawChange *entry = &g_array_index (raw, RawChange, i);
+
+      if (entry->device < 0 || entry->device >= devices->len || entry->actor >= (gint64) actors->len)
+        goto malformed;
+      entry->change->origin = g_strdup (g_ptr_array_index (devices, entry->device));
+      entry->change->actor = entry->actor >= 0 ? g_strdup (g_ptr_array_index (actors, entry->actor)) : NULL;
+      hlc += entry->change->hlc;
+      entry->change->hlc = hlc;
+      g_ptr_array_add (changes, g_steal_pointer (&entry->change));
     }
 
   return g_steal_pointer (&changes);
+
+malformed:
+  g_set_error (error, CARE_WIRE_ERROR, CARE_WIRE_ERROR_MALFORMED, _("The request is malformed: %s."),
+               _("its page of changes is not in the expected shape (perhaps cut short)"));
+  return NULL;
 }
 
 char *

@@ -25,8 +25,10 @@ typedef enum
 
 void        care_wire_append_string  (GString           *out,
                                       const char        *text);
-void        care_wire_append_change  (GString           *out,
-                                      const CareChange  *change);
+/* The first @n changes as the members "devices", "actors" and "changes". */
+void        care_wire_append_page    (GString           *out,
+                                      GPtrArray         *changes,
+                                      guint              n);
 void        care_wire_append_vector  (GString           *out,
                                       GHashTable        *vector);
 
@@ -49,8 +51,14 @@ gboolean    care_wire_get_int        (JsonObject        *object,
 const char *care_wire_get_string     (JsonObject        *object,
                                       const char        *member,
                                       GError           **error);
-/* (element-type CareChange) */
-GPtrArray  *care_wire_get_changes    (JsonObject        *object,
+/* A page (a pull answer with @cursor and @more, or a push without), read
+ * strictly; (element-type CareChange). */
+GPtrArray  *care_wire_parse_page     (GBytes            *body,
+                                      gboolean           gzipped,
+                                      gint64            *cursor,
+                                      gboolean          *more,
+                                      GError           **error);
+GBytes     *care_wire_gunzip         (GBytes            *body,
                                       GError           **error);
 
 /* A fingerprint of the record tables and their columns. */
