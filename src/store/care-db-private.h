@@ -56,6 +56,17 @@ gboolean      _care_db_has_column            (GPtrArray     *columns,
 void          _care_db_bind_value            (sqlite3_stmt  *stmt,
                                               int            index,
                                               const char    *value);
+char         *_care_db_patient_sort_key      (const char    *given,
+                                              const char    *family);
+gboolean      _care_db_index_new_patient     (CareDb        *self,
+                                              gint64         seq,
+                                              const char    *given,
+                                              const char    *middle,
+                                              const char    *family,
+                                              const char    *mrn,
+                                              const char    *phone,
+                                              const char    *member,
+                                              GError       **error);
 gboolean      _care_db_reindex_patient       (CareDb        *self,
                                               gint64         seq,
                                               GError       **error);

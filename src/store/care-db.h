@@ -80,6 +80,7 @@ gboolean    care_db_begin              (CareDb       *db,
 gboolean    care_db_commit             (CareDb       *db,
                                         GError      **error);
 void        care_db_rollback           (CareDb       *db);
+gboolean    care_db_in_transaction     (CareDb       *db);
 
 /* Replicated record types ("tables"), in dependency order. NULL-terminated. */
 const char * const *care_db_record_types (void);

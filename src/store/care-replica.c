@@ -1523,6 +1523,17 @@ fields_contain (GPtrArray  *fields,
   return FALSE;
 }
 
+static const char *
+field_value (GPtrArray  *fields,
+             const char *name)
+{
+  for (guint i = 0; i < fields->len; i++)
+    if (g_str_equal (((FieldChange *) g_ptr_array_index (fields, i))->field, name))
+      return ((FieldChange *) g_ptr_array_index (fields, i))->value;
+
+  return NULL;
+}
+
 static int
 compare_fields (gconstpointer a,
                 gconstpointer b)
@@ -1847,6 +1858,8 @@ insert_new_record (CareDb      *self,
                    GError     **error)
 {
   GPtrArray *required = local ? NULL : g_hash_table_lookup (self->required, in->table);
+  gboolean is_patient = g_str_equal (in->table, "patients");
+  g_autofree char *sort_key = NULL;
   g_autoptr(GString) sql = NULL;
   char key[1024], clocks[96];
   gsize key_len;
@@ -1858,7 +1871,8 @@ insert_new_record (CareDb      *self,
     return TRUE;
 
   /* The statement depends on the table and the set of fields (sorted already). */
-  key_len = g_strlcpy (key, "new:", sizeof key);
+  /* Local writes get no placeholders: a different statement. */
+  key_len = g_strlcpy (key, local ? "new-local:" : "new:", sizeof key);
   key_len += g_strlcpy (key + key_len, in->table, sizeof key - MIN (key_len, sizeof key));
   for (guint i = 0; i < in->fields->len; i++)
     {
@@ -1890,11 +1904,15 @@ insert_new_record (CareDb      *self,
       g_string_append_printf (sql, "%s (updated_at, device_id, clocks, id, created_at", in->table);
       for (guint i = 0; i < in->fields->len; i++)
         g_string_append_printf (sql, ", %s", ((FieldChange *) g_ptr_array_index (in->fields, i))->field);
+      if (is_patient)
+        g_string_append (sql, ", sort_key");
       for (guint i = 0; required && i < required->len; i++)
         if (!fields_contain (in->fields, g_ptr_array_index (required, i)))
           g_string_append_printf (sql, ", %s", (char *) g_ptr_array_index (required, i));
       g_string_append (sql, ") VALUES (?1, ?2, ?3, ?4, ?1");
       for (guint i = 0; i < in->fields->len; i++)
+        g_string_append_printf (sql, ", ?%d", index++);
+      if (is_patient)
         g_string_append_printf (sql, ", ?%d", index++);
       for (guint i = 0; required && i < required->len; i++)
         if (!fields_contain (in->fields, g_ptr_array_index (required, i)))
@@ -1923,6 +1941,12 @@ insert_new_record (CareDb      *self,
       else
         sqlite3_bind_null (stmt, (int) i + 5);
     }
+  /* A patient's list order and search entry are made with it, not after it. */
+  if (is_patient)
+    {
+      sort_key = _care_db_patient_sort_key (field_value (in->fields, "given_name"), field_value (in->fields, "family_name"));
+      sqlite3_bind_text (stmt, (int) in->fields->len + 5, sort_key, -1, SQLITE_STATIC);
+    }
 
   if (!step_done (self, stmt, "saving a record", error))
     return FALSE;
@@ -1931,8 +1955,11 @@ insert_new_record (CareDb      *self,
 
   if (g_str_equal (in->table, "patient_links"))
     self->links_dirty = TRUE;
-  if (g_str_equal (in->table, "patients"))
-    return _care_db_reindex_patient (self, seq, error);
+  if (is_patient)
+    return _care_db_index_new_patient (self, seq, field_value (in->fields, "given_name"),
+                                       field_value (in->fields, "middle_name"), field_value (in->fields, "family_name"),
+                                       field_value (in->fields, "mrn"), field_value (in->fields, "phone"),
+                                       field_value (in->fields, "cco_member_id"), error);
 
   return TRUE;
 }
@@ -2024,7 +2051,7 @@ _care_replica_write_local (CareDb      *self,
         }
       g_ptr_array_add (changes, fc);
     }
-  g_ptr_array_sort (changes, compare_names);
+  g_ptr_array_sort (changes, compare_fields);
 
   if (is_new)
     {

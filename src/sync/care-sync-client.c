@@ -52,6 +52,13 @@ typedef struct
   gboolean         applying;
   gboolean         pull_finished;
   gboolean         finished;       /* failed: callbacks still on their way do nothing */
+  guint            pages_uncommitted;
+  GHashTable      *hello_vector;   /* what the peer held at hello: pushing walks past it */
+  GBytes          *next_body;      /* the next push, read and waiting */
+  gboolean         preparing;
+  gboolean         pushing;
+  gboolean         push_all_prepared;
+  gboolean         checking;
   gint64           pull_cursor;
   gint64           push_cursor;
   CareSyncReport  *report;
@@ -75,12 +82,13 @@ sync_state_free (SyncState *state)
   g_free (state->vector_json);
   g_clear_pointer (&state->remote_vector, g_hash_table_unref);
   g_queue_clear_full (&state->pages, (GDestroyNotify) g_ptr_array_unref);
+  g_clear_pointer (&state->hello_vector, g_hash_table_unref);
+  g_clear_pointer (&state->next_body, g_bytes_unref);
   g_clear_pointer (&state->report, care_sync_report_free);
   g_clear_error (&state->failure);
   g_free (state);
 }
 
-static void step_push (GTask *task);
 static void finish_sync (GTask *task, GError *error);
 
 /* Database steps */
@@ -146,10 +154,16 @@ job_start (CareDb        *db,
   return start;
 }
 
+/* Pulled pages are applied each in a savepoint of a transaction committed every
+ * few pages (and before pushing, and at the end): a sync cut short keeps every
+ * page up to the last commit. */
+#define PAGES_PER_COMMIT 5
+
 typedef struct
 {
   GPtrArray *changes;
   guint      n_new;
+  gboolean   commit;
 } Apply;
 
 static gpointer
@@ -160,7 +174,15 @@ job_apply (CareDb        *db,
 {
   Apply *apply = data;
 
+  if (!care_db_in_transaction (db) && !care_db_begin (db, error))
+    return NULL;
   if (!care_db_apply_changes (db, apply->changes, &apply->n_new, error))
+    {
+      /* The page is undone; the pages before it stay. */
+      care_db_commit (db, NULL);
+      return NULL;
+    }
+  if (apply->commit && !care_db_commit (db, error))
     return NULL;
 
   return GUINT_TO_POINTER (apply->n_new + 1);
@@ -213,6 +235,11 @@ job_next_push (CareDb        *db,
   g_autoptr(GHashTable) ours = NULL;
 
   next->cursor = in->cursor;
+  if (care_db_in_transaction (db) && !care_db_commit (db, error))
+    {
+      next_push_free (next);
+      return NULL;
+    }
   if (!(page = care_db_changes_since (db, in->remote_vector, &next->cursor, CARE_WIRE_PAGE_CHANGES, error)) ||
       !(ours = care_db_version_vector (db, error)))
     {
@@ -270,6 +297,12 @@ job_record (CareDb        *db,
             GError       **error)
 {
   Outcome *outcome = data;
+
+  /* Whatever was pulled stays. */
+  if (care_db_in_transaction (db) && !care_db_commit (db, error))
+    return NULL;
+  if (outcome->device_id == NULL)
+    return GINT_TO_POINTER (1);
 
   if (!care_identity_record_sync (db, outcome->device_id, outcome->synced, outcome->message, error) ||
       (outcome->certificate != NULL && !care_identity_remember_certificate (db, outcome->certificate, error)) ||
@@ -448,34 +481,35 @@ finish_sync (GTask  *task,
   Outcome *outcome;
 
   state->failure = error;
-  if (device_id == NULL || !g_hash_table_contains (state->trusted, device_id) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      if (error != NULL)
-        g_task_return_error (task, g_steal_pointer (&state->failure));
-      else
-        g_task_return_pointer (task, g_steal_pointer (&state->report), (GDestroyNotify) care_sync_report_free);
-      g_object_unref (task);
-      return;
-    }
-
   outcome = g_new0 (Outcome, 1);
-  outcome->device_id = g_strdup (device_id);
-  outcome->synced = error == NULL && state->report->synced;
-  outcome->message = error != NULL ? g_strdup (error->message)
-                                   : state->report->synced ? NULL : g_strdup (_("Not every change was acknowledged."));
-  if (state->report->peer_device_id != NULL && state->seen_certificate != NULL)
-    outcome->certificate = g_object_ref (state->seen_certificate);
-  if (state->remote_vector != NULL && state->report->peer_device_id != NULL)
+  /* Nothing to record about a machine that is not (or no longer) paired; the
+   * job still commits whatever was pulled. */
+  if (device_id != NULL && g_hash_table_contains (state->trusted, device_id) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      GString *vector = g_string_new (NULL);
+      outcome->device_id = g_strdup (device_id);
+      outcome->synced = error == NULL && state->report->synced;
+      outcome->message = error != NULL ? g_strdup (error->message)
+                                       : state->report->synced ? NULL : g_strdup (_("Not every change was acknowledged."));
+      if (state->report->peer_device_id != NULL && state->seen_certificate != NULL)
+        outcome->certificate = g_object_ref (state->seen_certificate);
+      if (state->remote_vector != NULL && state->report->peer_device_id != NULL)
+        {
+          GString *vector = g_string_new (NULL);
 
-      care_wire_append_vector (vector, state->remote_vector);
-      outcome->acked_vector = g_string_free (vector, FALSE);
+          care_wire_append_vector (vector, state->remote_vector);
+          outcome->acked_vector = g_string_free (vector, FALSE);
+        }
     }
   care_store_run_async (state->store, job_record, outcome, (GDestroyNotify) outcome_free, NULL,
                         NULL, on_recorded, task);
 }
+
+/* Pushing: the next page is read while the last one is on its way, at most one
+ * ahead. The pages walk our log past what the peer held at hello; at the end, the
+ * peer's last answer must cover everything here. */
+
+static void pump_push (GTask *task);
 
 static void
 on_pushed (GObject      *source,
@@ -486,18 +520,27 @@ on_pushed (GObject      *source,
   SyncState *state = g_task_get_task_data (task);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *answer = read_answer (task, result, &node);
   g_autoptr(GHashTable) vector = NULL;
+  JsonObject *answer;
   gint64 applied;
 
-  if (answer == NULL)
+  state->pushing = FALSE;
+  if (state->finished)
     {
+      g_autoptr(GBytes) unwanted = soup_session_send_and_read_finish (state->session, result, NULL);
+
+      return;
+    }
+  if ((answer = read_answer (task, result, &node)) == NULL)
+    {
+      state->finished = TRUE;
       g_steal_pointer (&task);
       return;
     }
   if (!care_wire_get_int (answer, "applied", &applied, &error) ||
       !(vector = care_wire_get_vector (answer, "vector", &error)))
     {
+      state->finished = TRUE;
       finish_sync (g_steal_pointer (&task), g_error_new (CARE_SYNC_ERROR, CARE_SYNC_ERROR_REFUSED,
                                                          _("%s answered a push unreadably."), state->address));
       return;
@@ -506,7 +549,7 @@ on_pushed (GObject      *source,
   g_clear_pointer (&state->remote_vector, g_hash_table_unref);
   state->remote_vector = g_steal_pointer (&vector);
 
-  step_push (g_steal_pointer (&task));
+  pump_push (g_steal_pointer (&task));
 }
 
 static void
@@ -519,37 +562,82 @@ on_next_push (GObject      *source,
   GError *error = NULL;
   NextPush *next = care_store_run_finish (CARE_STORE (source), result, &error);
 
+  state->preparing = FALSE;
+  if (state->finished)
+    {
+      g_clear_error (&error);
+      g_clear_pointer (&next, next_push_free);
+      return;
+    }
   if (next == NULL)
     {
+      state->finished = TRUE;
       finish_sync (g_steal_pointer (&task), error);
       return;
     }
 
-  state->push_cursor = next->cursor;
-  if (next->body == NULL)
+  if (state->checking)
     {
-      /* Synced only when the peer's own answer shows it holds everything here. */
-      state->report->synced = next->covered;
+      /* The end: synced only when the peer's own answer shows it holds everything
+       * here (and nothing new was written meanwhile). */
+      state->report->synced = next->covered && next->body == NULL;
       next_push_free (next);
+      state->finished = TRUE;
       finish_sync (g_steal_pointer (&task), NULL);
       return;
     }
 
-  post (task, "/v1/push", next->body, on_pushed);
+  state->push_cursor = next->cursor;
+  if (next->body != NULL)
+    state->next_body = g_steal_pointer (&next->body);
+  else
+    state->push_all_prepared = TRUE;
   next_push_free (next);
+  pump_push (g_steal_pointer (&task));
 }
 
 static void
-step_push (GTask *task)
+prepare_push (GTask      *task,
+              GHashTable *remote_vector)
 {
   SyncState *state = g_task_get_task_data (task);
   NextPush *in = g_new0 (NextPush, 1);
 
-  in->remote_vector = g_hash_table_ref (state->remote_vector);
+  in->remote_vector = g_hash_table_ref (remote_vector);
   in->cursor = state->push_cursor;
+  state->preparing = TRUE;
   care_store_run_async (state->store, job_next_push, in,
                         (GDestroyNotify) next_push_free, (GDestroyNotify) next_push_free,
-                        g_task_get_cancellable (task), on_next_push, task);
+                        g_task_get_cancellable (task), on_next_push, g_object_ref (task));
+}
+
+/* Takes the caller's reference. */
+static void
+pump_push (GTask *task)
+{
+  SyncState *state = g_task_get_task_data (task);
+
+  if (state->hello_vector == NULL)
+    state->hello_vector = g_hash_table_ref (state->remote_vector);
+
+  if (!state->pushing && state->next_body != NULL)
+    {
+      g_autoptr(GBytes) body = g_steal_pointer (&state->next_body);
+
+      state->pushing = TRUE;
+      post (task, "/v1/push", body, on_pushed);
+    }
+  if (!state->preparing && !state->push_all_prepared && state->next_body == NULL)
+    prepare_push (task, state->hello_vector);
+
+  if (!state->pushing && !state->preparing && state->push_all_prepared && state->next_body == NULL &&
+      !state->checking)
+    {
+      state->checking = TRUE;
+      prepare_push (task, state->remote_vector);
+    }
+
+  g_object_unref (task);
 }
 
 /* Pulling: the next page is asked for while this one is applied (at most one
@@ -659,6 +747,9 @@ pump_pull (GTask *task)
       Apply *apply = g_new0 (Apply, 1);
 
       apply->changes = g_queue_pop_head (&state->pages);
+      apply->commit = ++state->pages_uncommitted >= PAGES_PER_COMMIT;
+      if (apply->commit)
+        state->pages_uncommitted = 0;
       state->applying = TRUE;
       care_store_run_async (state->store, job_apply, apply, (GDestroyNotify) apply_free, NULL,
                             g_task_get_cancellable (task), on_applied, g_object_ref (task));
@@ -667,7 +758,7 @@ pump_pull (GTask *task)
     post_pull (task);
 
   if (!state->applying && !state->pulling && state->pull_finished && state->pages.length == 0)
-    step_push (task);
+    pump_push (task);
   else
     g_object_unref (task);
 }
