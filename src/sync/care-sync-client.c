@@ -264,7 +264,9 @@ job_next_push (CareDb        *db,
       g_string_append_c (out, '{');
       care_wire_append_page (out, page, n);
       g_string_append_c (out, '}');
-      next->body = g_string_free_to_bytes (out);
+      /* Compressed here, off the main thread. */
+      next->body = care_wire_gzip (out->str, out->len);
+      g_string_free (out, TRUE);
     }
   next->covered = vector_covers (in->remote_vector, ours);
 
@@ -334,10 +336,11 @@ on_accept_certificate (SoupMessage          *msg,
 }
 
 static void
-post (GTask               *task,
-      const char          *path,
-      GBytes              *json,
-      GAsyncReadyCallback  callback)
+post_full (GTask               *task,
+           const char          *path,
+           GBytes              *json,
+           gboolean             zipped,
+           GAsyncReadyCallback  callback)
 {
   SyncState *state = g_task_get_task_data (task);
   g_autofree char *uri = g_strconcat (state->base_uri, path, NULL);
@@ -351,9 +354,9 @@ post (GTask               *task,
       return;
     }
 
-  if (g_bytes_get_size (json) > 1024)
+  if (zipped || g_bytes_get_size (json) > 1024)
     {
-      body = care_wire_gzip (g_bytes_get_data (json, NULL), g_bytes_get_size (json));
+      body = zipped ? g_bytes_ref (json) : care_wire_gzip (g_bytes_get_data (json, NULL), g_bytes_get_size (json));
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Content-Encoding", "gzip");
     }
   else
@@ -366,6 +369,15 @@ post (GTask               *task,
   soup_session_send_and_read_async (state->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
                                     callback, g_object_ref (task));
   g_object_set_data_full (G_OBJECT (task), "message", g_steal_pointer (&msg), g_object_unref);
+}
+
+static void
+post (GTask               *task,
+      const char          *path,
+      GBytes              *json,
+      GAsyncReadyCallback  callback)
+{
+  post_full (task, path, json, FALSE, callback);
 }
 
 /* The JSON object the peer answered (or, with @page_out, its raw body), or NULL
@@ -625,7 +637,7 @@ pump_push (GTask *task)
       g_autoptr(GBytes) body = g_steal_pointer (&state->next_body);
 
       state->pushing = TRUE;
-      post (task, "/v1/push", body, on_pushed);
+      post_full (task, "/v1/push", body, TRUE, on_pushed);
     }
   if (!state->preparing && !state->push_all_prepared && state->next_body == NULL)
     prepare_push (task, state->hello_vector);

@@ -45,6 +45,7 @@ care_wire_append_page (GString   *out,
   g_autoptr(GHashTable) actors = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) device_list = g_ptr_array_new ();
   g_autoptr(GPtrArray) actor_list = g_ptr_array_new ();
+  g_autoptr(GArray) last_counter = g_array_new (FALSE, TRUE, sizeof (gint64));
   gint64 previous = 0;
 
   n = MIN (n, changes->len);
@@ -83,11 +84,16 @@ care_wire_append_page (GString   *out,
     {
       CareChange *change = g_ptr_array_index (changes, i);
 
+      guint device = GPOINTER_TO_UINT (g_hash_table_lookup (devices, change->origin));
+
+      if (last_counter->len <= device)
+        g_array_set_size (last_counter, device + 1);
       if (i > 0)
         g_string_append_c (out, ',');
-      g_string_append_printf (out, "[%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",",
-                              GPOINTER_TO_UINT (g_hash_table_lookup (devices, change->origin)),
-                              change->counter, change->hlc - previous);
+      /* Counters as differences from the same device's last one in the page. */
+      g_string_append_printf (out, "[%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",", device,
+                              change->counter - g_array_index (last_counter, gint64, device), change->hlc - previous);
+      g_array_index (last_counter, gint64, device) = change->counter;
       care_wire_append_string (out, change->table);
       g_string_append_c (out, ',');
       care_wire_append_string (out, change->record_id);
@@ -576,6 +582,7 @@ care_wire_parse_page (GBytes    *body,
   g_autoptr(GPtrArray) actors = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) raw = g_array_new (FALSE, TRUE, sizeof (RawChange));
   g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GArray) counters = NULL;
   gboolean seen_devices = FALSE, seen_actors = FALSE, seen_changes = FALSE, seen_cursor = FALSE, seen_more = FALSE;
   gint64 hlc = 0;
   PageReader r;
@@ -629,7 +636,9 @@ care_wire_parse_page (GBytes    *body,
       (cursor != NULL && !seen_cursor) || (more != NULL && !seen_more))
     goto malformed;
 
-  /* Indices resolved, clocks summed. */
+  /* Indices resolved, clocks and counters summed. */
+  counters = g_array_new (FALSE, TRUE, sizeof (gint64));
+  g_array_set_size (counters, devices->len);
   changes = g_ptr_array_new_full (raw->len, (GDestroyNotify) care_change_free);
   for (guint i = 0; i < raw->len; i++)
     {
@@ -641,6 +650,8 @@ care_wire_parse_page (GBytes    *body,
       entry->change->actor = entry->actor >= 0 ? g_strdup (g_ptr_array_index (actors, entry->actor)) : NULL;
       hlc += entry->change->hlc;
       entry->change->hlc = hlc;
+      g_array_index (counters, gint64, entry->device) += entry->change->counter;
+      entry->change->counter = g_array_index (counters, gint64, entry->device);
       g_ptr_array_add (changes, g_steal_pointer (&entry->change));
     }
 
