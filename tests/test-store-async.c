@@ -189,6 +189,54 @@ test_patient_list_paging (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
 }
 
+static gpointer
+job_leave_open (CareDb        *db,
+                gpointer       data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  if (!care_db_in_transaction (db) && !care_db_begin (db, error))
+    return NULL;
+  g_free (care_test_add_patient (db, "Left", "Open", "1980-01-01", "8100001", NULL));
+
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
+job_count (CareDb        *db,
+           gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  return GINT_TO_POINTER (care_db_in_transaction (db) ? 0 : 2);
+}
+
+/* A sync page may leave its transaction open for the next one; any other job
+ * (a person's edit) commits it first, so nothing waits uncommitted behind it. */
+static void
+test_batch_transaction_committed_before_other_jobs (void)
+{
+  g_autofree char *path = make_db (1);
+  g_autoptr(CareStore) store = open_store (path);
+  g_autoptr(GAsyncResult) first = NULL, second = NULL;
+
+  care_store_run_batch_async (store, job_leave_open, NULL, NULL, NULL, NULL, on_done_cb, &first);
+  g_assert_nonnull (care_store_run_finish (store, wait_result (&first), NULL));
+  {
+    g_autoptr(CareDb) other = care_db_open (path, NULL);
+
+    /* Still open: another connection does not see it. */
+    g_assert_cmpint (care_db_count (other, "patients", NULL), ==, 1);
+  }
+  care_store_run_async (store, job_count, NULL, NULL, NULL, NULL, on_done_cb, &second);
+  g_assert_cmpint (GPOINTER_TO_INT (care_store_run_finish (store, wait_result (&second), NULL)), ==, 2);
+  {
+    g_autoptr(CareDb) other = care_db_open (path, NULL);
+
+    g_assert_cmpint (care_db_count (other, "patients", NULL), ==, 2);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -198,6 +246,7 @@ main (int    argc,
   g_test_add_func ("/store-async/open-put-get", test_open_put_get);
   g_test_add_func ("/store-async/open-error", test_open_error);
   g_test_add_func ("/store-async/patient-list-paging", test_patient_list_paging);
+  g_test_add_func ("/store-async/batch-transaction-committed", test_batch_transaction_committed_before_other_jobs);
 
   return g_test_run ();
 }

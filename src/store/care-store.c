@@ -29,6 +29,7 @@ typedef struct
   gpointer           data;
   GDestroyNotify     data_free;
   GDestroyNotify     result_free;
+  gboolean           batch;   /* may find and leave a transaction open (sync pages) */
 } Job;
 
 static gboolean
@@ -73,6 +74,16 @@ store_worker (gpointer data,
     {
       g_task_return_new_error (job->task, CARE_DB_ERROR, CARE_DB_ERROR_FAILED,
                                _("The database is not open."));
+      job_free (job);
+      return;
+    }
+
+  /* A transaction a sync left open between its pages ends before anything else
+   * runs: a person's edit is never held back in it. */
+  if (!job->batch && self->db != NULL && care_db_in_transaction (self->db) &&
+      !care_db_commit (self->db, &error))
+    {
+      g_task_return_error (job->task, error);
       job_free (job);
       return;
     }
@@ -273,6 +284,32 @@ care_store_run_async (CareStore           *self,
 
   push_job (self, care_store_run_async, func, data, data_free, result_free,
             cancellable, callback, user_data);
+}
+
+void
+care_store_run_batch_async (CareStore           *self,
+                            CareStoreWorkFunc    func,
+                            gpointer             data,
+                            GDestroyNotify       data_free,
+                            GDestroyNotify       result_free,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (CARE_IS_STORE (self));
+  g_return_if_fail (func != NULL);
+
+  job = g_new0 (Job, 1);
+  job->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (job->task, care_store_run_async);
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+  job->batch = TRUE;
+  g_thread_pool_push (self->pool, job, NULL);
 }
 
 gpointer

@@ -52,6 +52,17 @@ void        care_store_run_async        (CareStore            *self,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
+/* Like care_store_run_async() for a page of a sync: @func may leave a
+ * transaction open for the next page (committing every few pages). Any other job
+ * commits it before it runs. Finish with care_store_run_finish(). */
+void        care_store_run_batch_async  (CareStore            *self,
+                                         CareStoreWorkFunc     func,
+                                         gpointer              data,
+                                         GDestroyNotify        data_free,
+                                         GDestroyNotify        result_free,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
 gpointer    care_store_run_finish       (CareStore            *self,
                                          GAsyncResult         *result,
                                          GError              **error);

@@ -558,8 +558,11 @@ on_pushed (GObject      *source,
       return;
     }
   state->report->n_sent += (guint) MAX (applied, 0);
-  g_clear_pointer (&state->remote_vector, g_hash_table_unref);
-  state->remote_vector = g_steal_pointer (&vector);
+  if (vector != NULL)
+    {
+      g_clear_pointer (&state->remote_vector, g_hash_table_unref);
+      state->remote_vector = g_steal_pointer (&vector);
+    }
 
   pump_push (g_steal_pointer (&task));
 }
@@ -763,7 +766,7 @@ pump_pull (GTask *task)
       if (apply->commit)
         state->pages_uncommitted = 0;
       state->applying = TRUE;
-      care_store_run_async (state->store, job_apply, apply, (GDestroyNotify) apply_free, NULL,
+      care_store_run_batch_async (state->store, job_apply, apply, (GDestroyNotify) apply_free, NULL,
                             g_task_get_cancellable (task), on_applied, g_object_ref (task));
     }
   if (!state->pulling && !state->pull_finished && state->pages.length == 0)
