@@ -62,6 +62,65 @@ read_ndjson (const char  *path,
   return objects;
 }
 
+/* A workload record, kept as plain strings (a JSON tree of 10,000 of them would
+ * dominate this process's memory). */
+typedef struct
+{
+  char *id, *mrn, *given, *family, *birth_date, *sex, *phone, *address;
+  char *clinic, *primary_provider, *updated_at, *notes;
+} Record;
+
+static void
+record_free (Record *r)
+{
+  char **fields[] = { &r->id, &r->mrn, &r->given, &r->family, &r->birth_date, &r->sex, &r->phone, &r->address,
+                      &r->clinic, &r->primary_provider, &r->updated_at, &r->notes };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_free (*fields[i]);
+  g_free (r);
+}
+
+static GPtrArray *
+read_records (const char  *path,
+              GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, error);
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  char *line;
+
+  if (stream == NULL)
+    return NULL;
+  lines = g_data_input_stream_new (G_INPUT_STREAM (stream));
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) record_free);
+  /* One line at a time: never the whole file as a tree. */
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, error)) != NULL)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *text = line;
+      JsonObject *o;
+      Record *r;
+
+      if (*text == '\0')
+        continue;
+      if (!json_parser_load_from_data (parser, text, -1, error))
+        return NULL;
+      o = json_node_get_object (json_parser_get_root (parser));
+      r = g_new0 (Record, 1);
+#define TAKE(name) r->name = g_strdup (json_object_get_string_member_with_default (o, #name, ""))
+      TAKE (id); TAKE (mrn); TAKE (given); TAKE (family); TAKE (birth_date); TAKE (sex); TAKE (phone);
+      TAKE (address); TAKE (clinic); TAKE (primary_provider); TAKE (updated_at); TAKE (notes);
+#undef TAKE
+      g_ptr_array_add (records, r);
+    }
+  if (error != NULL && *error != NULL)
+    return NULL;
+
+  return g_steal_pointer (&records);
+}
+
 static double
 peak_rss_mb (const char *pid)
 {
@@ -120,28 +179,28 @@ create_records (CareDb     *db,
 
   for (guint i = 0; i < records->len; i++)
     {
-      JsonObject *r = g_ptr_array_index (records, i);
+      Record *r = g_ptr_array_index (records, i);
       g_autoptr(CareFields) patient = care_fields_new ();
       g_autoptr(CareFields) note = care_fields_new ();
-      const char *id = json_object_get_string_member (r, "id");
+      const char *id = r->id;
 
       if (i % 100 == 0 && !care_db_begin (db, error))
         return FALSE;
-      care_fields_set (patient, "mrn", json_object_get_string_member (r, "mrn"));
-      care_fields_set (patient, "given_name", json_object_get_string_member (r, "given"));
-      care_fields_set (patient, "family_name", json_object_get_string_member (r, "family"));
-      care_fields_set (patient, "birth_date", json_object_get_string_member (r, "birth_date"));
-      care_fields_set (patient, "sex", sex_of (json_object_get_string_member (r, "sex")));
-      care_fields_set (patient, "phone", json_object_get_string_member (r, "phone"));
-      care_fields_set (patient, "address_line", json_object_get_string_member (r, "address"));
+      care_fields_set (patient, "mrn", r->mrn);
+      care_fields_set (patient, "given_name", r->given);
+      care_fields_set (patient, "family_name", r->family);
+      care_fields_set (patient, "birth_date", r->birth_date);
+      care_fields_set (patient, "sex", sex_of (r->sex));
+      care_fields_set (patient, "phone", r->phone);
+      care_fields_set (patient, "address_line", r->address);
       care_fields_set (patient, "primary_organization_id",
-                       named_record (db, organizations, "organizations", json_object_get_string_member (r, "clinic")));
+                       named_record (db, organizations, "organizations", r->clinic));
       care_fields_set (patient, "primary_practitioner_id",
                        named_record (db, practitioners, "practitioners",
-                                     json_object_get_string_member (r, "primary_provider")));
+                                     r->primary_provider));
       care_fields_set (note, "patient_id", id);
-      care_fields_set (note, "body", json_object_get_string_member (r, "notes"));
-      care_fields_set (note, "written_at", json_object_get_string_member (r, "updated_at"));
+      care_fields_set (note, "body", r->notes);
+      care_fields_set (note, "written_at", r->updated_at);
       if (!care_db_put (db, ACTOR, "patients", id, patient, NULL, error) ||
           !care_db_put (db, ACTOR, "notes", NULL, note, NULL, error))
         {
@@ -171,8 +230,8 @@ records_match (CareDb    *db,
 
   for (guint i = 0; i < records->len; i++)
     {
-      JsonObject *r = g_ptr_array_index (records, i);
-      g_autoptr(CareRecord) p = care_db_get (db, ACTOR, "patients", json_object_get_string_member (r, "id"), NULL);
+      Record *r = g_ptr_array_index (records, i);
+      g_autoptr(CareRecord) p = care_db_get (db, ACTOR, "patients", r->id, NULL);
       g_autoptr(CareRecord) org = NULL;
       g_autoptr(CareRecord) who = NULL;
       CareRecord *note;
@@ -183,16 +242,16 @@ records_match (CareDb    *db,
       who = care_db_get (db, ACTOR, "practitioners", care_record_get (p, "primary_practitioner_id"), NULL);
       note = g_hash_table_lookup (note_of, care_record_get_id (p));
       if (org == NULL || who == NULL || note == NULL ||
-          g_strcmp0 (care_record_get (p, "mrn"), json_object_get_string_member (r, "mrn")) != 0 ||
-          g_strcmp0 (care_record_get (p, "given_name"), json_object_get_string_member (r, "given")) != 0 ||
-          g_strcmp0 (care_record_get (p, "family_name"), json_object_get_string_member (r, "family")) != 0 ||
-          g_strcmp0 (care_record_get (p, "birth_date"), json_object_get_string_member (r, "birth_date")) != 0 ||
-          g_strcmp0 (care_record_get (p, "sex"), sex_of (json_object_get_string_member (r, "sex"))) != 0 ||
-          g_strcmp0 (care_record_get (p, "phone"), json_object_get_string_member (r, "phone")) != 0 ||
-          g_strcmp0 (care_record_get (p, "address_line"), json_object_get_string_member (r, "address")) != 0 ||
-          g_strcmp0 (care_record_get (org, "name"), json_object_get_string_member (r, "clinic")) != 0 ||
-          g_strcmp0 (care_record_get (who, "family_name"), json_object_get_string_member (r, "primary_provider")) != 0 ||
-          g_strcmp0 (care_record_get (note, "body"), json_object_get_string_member (r, "notes")) != 0)
+          g_strcmp0 (care_record_get (p, "mrn"), r->mrn) != 0 ||
+          g_strcmp0 (care_record_get (p, "given_name"), r->given) != 0 ||
+          g_strcmp0 (care_record_get (p, "family_name"), r->family) != 0 ||
+          g_strcmp0 (care_record_get (p, "birth_date"), r->birth_date) != 0 ||
+          g_strcmp0 (care_record_get (p, "sex"), sex_of (r->sex)) != 0 ||
+          g_strcmp0 (care_record_get (p, "phone"), r->phone) != 0 ||
+          g_strcmp0 (care_record_get (p, "address_line"), r->address) != 0 ||
+          g_strcmp0 (care_record_get (org, "name"), r->clinic) != 0 ||
+          g_strcmp0 (care_record_get (who, "family_name"), r->primary_provider) != 0 ||
+          g_strcmp0 (care_record_get (note, "body"), r->notes) != 0)
         return FALSE;
     }
 
@@ -373,7 +432,7 @@ care_cli_bench_peer (int    argc,
     }
 
   path = g_build_filename (workload, "records.ndjson", NULL);
-  if (!(records = read_ndjson (path, &error)))
+  if (!(records = read_records (path, &error)))
     return fail (path, error);
   g_free (path);
   path = g_build_filename (workload, "edits.ndjson", NULL);
