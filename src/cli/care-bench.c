@@ -341,7 +341,8 @@ care_bench_run (const CareBenchOptions *options,
       g_autofree char *dir = g_path_get_dirname (options->db_path);
 
       if ((status = care_bench_sync (options->sync_patients, dir)) != 0 ||
-          (status = care_bench_local_writes (100000, dir)) != 0)
+          (status = care_bench_local_writes (100000, dir)) != 0 ||
+          (status = care_bench_net (MIN (2000, options->sync_patients), options->sync_patients, dir)) != 0)
         return status;
     }
 

@@ -23,6 +23,11 @@ int care_bench_sync         (guint       n_patients,
                              const char *work_dir);
 int care_bench_local_writes (guint       n_writes,
                              const char *work_dir);
+/* Network sync figures (care-bench-net.c): a @n_small and the @n_large clinic of
+ * care_bench_sync() to an empty machine over loopback TLS, then 100 changes. */
+int care_bench_net          (guint       n_small,
+                             guint       n_large,
+                             const char *work_dir);
 
 /* Prints one line per figure on stdout: "name value unit". Returns an exit code. */
 int care_bench_run (const CareBenchOptions *options,

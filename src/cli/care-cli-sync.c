@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "care-bundle.h"
 #include "care-cli-sync.h"
@@ -429,9 +431,11 @@ care_cli_sync (int    argc,
                char **argv)
 {
   g_autofree char *db_path = NULL, *peer = NULL, *device_text = NULL, *name = NULL;
+  gboolean stats = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
     { "peer", 0, 0, G_OPTION_ARG_STRING, &peer, N_("The machine to sync with"), "HOST:PORT" },
+    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, N_("Print bytes and memory (for benchmarks)"), NULL },
     { "device-id", 0, 0, G_OPTION_ARG_STRING, &device_text, N_("Only if it is this machine"), "ID" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("This machine's name as others see it"), "NAME" },
     { NULL }
@@ -466,6 +470,16 @@ care_cli_sync (int    argc,
       return 1;
     }
 
+  if (stats)
+    {
+      g_autofree char *status = NULL;
+      const char *line;
+
+      g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
+      line = status ? strstr (status, "VmHWM:") : NULL;
+      printf ("stats bytes_sent %" G_GUINT64_FORMAT " bytes_received %" G_GUINT64_FORMAT " peak_rss_kb %ld\n",
+              report->bytes_sent, report->bytes_received, line ? strtol (line + 6, NULL, 10) : 0L);
+    }
   printf (_("Synced with “%s”: %u changes received, %u sent; %s\n"), report->peer_name,
           report->n_received, report->n_sent,
           report->synced ? _("it holds everything this machine has.") : _("not every change was acknowledged."));
