@@ -99,8 +99,11 @@ care_sync_peer_describe (CareSyncPeer *peer)
   if (peer->syncing)
     g_string_append (out, _("Syncing…"));
   else if (peer->pending > 0)
-    g_string_append_printf (out, ngettext ("%" G_GINT64_FORMAT " change waiting", "%" G_GINT64_FORMAT " changes waiting",
-                                           (gulong) MIN (peer->pending, G_MAXULONG)), peer->pending);
+    {
+      guint n = (guint) MIN (peer->pending, G_MAXUINT);
+
+      g_string_append_printf (out, ngettext ("%u change waiting", "%u changes waiting", n), n);
+    }
   else
     g_string_append (out, age);
   if (peer->pending > 0 || peer->syncing)
