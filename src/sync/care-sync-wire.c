@@ -34,8 +34,8 @@ care_wire_append_string (GString    *out,
 
 /* A page of changes as the members "devices", "actors" and "changes" (see
  * docs/sync-protocol.md, "A page"): device ids and actors once per page, clocks as
- * differences, each change an array. About a third smaller than an object per
- * change, before and after gzip. */
+ * differences, each change an array: a quarter smaller than an object per change
+ * before gzip, 7% after. */
 void
 care_wire_append_page (GString   *out,
                        GPtrArray *changes,
