@@ -228,7 +228,7 @@ care_bench_net (guint       n_small,
                 guint       n_large,
                 const char *work_dir)
 {
-  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *self_exe = care_cli_self_path ();
   g_autofree char *small = g_build_filename (work_dir, "bench-net-small.db", NULL);
   g_autofree char *large = g_build_filename (work_dir, "bench-sync-source.db", NULL);
   g_autofree char *empty = g_build_filename (work_dir, "bench-net-empty.db", NULL);

@@ -418,7 +418,7 @@ care_cli_bench_peer (int    argc,
   g_autoptr(CareSyncReport) initial = NULL;
   g_autoptr(CareSyncReport) merge = NULL;
   g_autofree char *dir = NULL, *a_path = NULL, *b_path = NULL, *path = NULL, *address = NULL;
-  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *self_exe = care_cli_self_path ();
   g_autoptr(GString) json = g_string_new (NULL);
   double create_ms, initial_ms, edit_ms, merge_ms, server_rss = 0;
   gboolean initial_ok, converged;

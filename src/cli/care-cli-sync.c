@@ -347,6 +347,19 @@ on_pair_requested (CareSyncServer *server,
   fflush (stdout);
 }
 
+/* This program's path, to start another caremeshctl (a server for benchmarks).
+ * A program rebuilt while it runs reads as "… (deleted)": the new one is meant. */
+char *
+care_cli_self_path (void)
+{
+  char *path = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (path != NULL && g_str_has_suffix (path, " (deleted)"))
+    path[strlen (path) - strlen (" (deleted)")] = '\0';
+
+  return path != NULL ? path : g_strdup ("caremeshctl");
+}
+
 /* One sync, run to its end on a main loop of its own. */
 CareSyncReport *
 care_cli_sync_once (CareStore        *store,

@@ -18,6 +18,7 @@ int care_cli_bundle  (int argc, char **argv);
 
 int care_cli_bench_peer (int argc, char **argv);
 
+char           *care_cli_self_path   (void);
 gboolean        care_cli_start_store (const char        *command,
                                       const char        *db_path,
                                       CareStore        **store,
