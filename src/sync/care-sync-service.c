@@ -11,6 +11,7 @@
 #include <avahi-glib/glib-watch.h>
 #include <glib/gi18n.h>
 
+#include "care-bundle.h"
 #include "care-identity.h"
 #include "care-sync-server.h"
 #include "care-sync-service.h"
@@ -248,6 +249,14 @@ update_status (CareSyncService *self)
     set_status (self, CARE_SYNC_STATUS_ERROR, _("A paired computer refused to sync: see the Sync page"));
   else if (unreachable == n)
     set_status (self, CARE_SYNC_STATUS_OFFLINE, _("Offline: no paired computer can be reached"));
+  else if (unreachable > 0)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("%u paired computer cannot be reached",
+                                                         "%u paired computers cannot be reached", unreachable),
+                                               unreachable);
+
+      set_status (self, CARE_SYNC_STATUS_WAITING, text);
+    }
   else if (waiting > 0)
     set_status (self, CARE_SYNC_STATUS_WAITING, _("Changes waiting to sync"));
   else
@@ -852,6 +861,130 @@ care_sync_service_unpair (CareSyncService *self,
   change->revoke = TRUE;
   care_store_run_async (self->store, job_change_peer, change, (GDestroyNotify) peer_change_free, NULL,
                         self->cancellable, on_peer_changed, g_object_ref (self));
+}
+
+/* USB bundles */
+
+typedef struct
+{
+  GTlsCertificate *certificate;
+  char            *device_id;   /* export: for whom; import: from whom (out) */
+  char            *path;
+  guint            count;
+} BundleJob;
+
+static void
+bundle_job_free (BundleJob *job)
+{
+  g_clear_object (&job->certificate);
+  g_free (job->device_id);
+  g_free (job->path);
+  g_free (job);
+}
+
+static gpointer
+job_export_bundle (CareDb        *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  BundleJob *job = data;
+
+  if (!care_bundle_export (db, job->certificate, job->device_id, FALSE, job->path, &job->count, error))
+    return NULL;
+
+  return GUINT_TO_POINTER (job->count + 1);
+}
+
+static gpointer
+job_import_bundle (CareDb        *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  BundleJob *job = data;
+
+  if (!care_bundle_import (db, job->certificate, job->path, &job->count, NULL, error))
+    return NULL;
+
+  return GUINT_TO_POINTER (job->count + 1);
+}
+
+static void
+on_bundle_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CareSyncService *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  gpointer count = care_store_run_finish (CARE_STORE (source), result, &error);
+
+  if (count == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_get_source_tag (task) == care_sync_service_import_bundle_async && GPOINTER_TO_UINT (count) > 1)
+    {
+      g_signal_emit (self, signals[DATA_CHANGED], 0);
+      refresh_peers (self);
+    }
+  g_task_return_int (task, GPOINTER_TO_UINT (count) - 1);
+}
+
+static void
+run_bundle_job (CareSyncService     *self,
+                gpointer             source_tag,
+                CareStoreWorkFunc    func,
+                const char          *device_id,
+                const char          *path,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, self->cancellable, callback, user_data);
+  BundleJob *job;
+
+  g_task_set_source_tag (task, source_tag);
+  if (self->certificate == NULL)
+    {
+      g_task_return_new_error (task, CARE_SYNC_ERROR, CARE_SYNC_ERROR_UNREACHABLE, _("Sync has not started yet."));
+      g_object_unref (task);
+      return;
+    }
+  job = g_new0 (BundleJob, 1);
+  job->certificate = g_object_ref (self->certificate);
+  job->device_id = g_strdup (device_id);
+  job->path = g_strdup (path);
+  care_store_run_async (self->store, func, job, (GDestroyNotify) bundle_job_free, NULL,
+                        self->cancellable, on_bundle_done, task);
+}
+
+void
+care_sync_service_export_bundle_async (CareSyncService     *self,
+                                       const char          *device_id,
+                                       const char          *path,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  run_bundle_job (self, care_sync_service_export_bundle_async, job_export_bundle, device_id, path, callback, user_data);
+}
+
+void
+care_sync_service_import_bundle_async (CareSyncService     *self,
+                                       const char          *path,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  run_bundle_job (self, care_sync_service_import_bundle_async, job_import_bundle, NULL, path, callback, user_data);
+}
+
+gssize
+care_sync_service_bundle_finish (CareSyncService  *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  return g_task_propagate_int (G_TASK (result), error);
 }
 
 /* Accessors */

@@ -94,4 +94,20 @@ void             care_sync_service_refuse_pairing   (CareSyncService  *self,
 void             care_sync_service_unpair           (CareSyncService  *self,
                                                      const char       *device_id);
 
+/* USB bundles: what @device_id lacks, to @path; or a bundle from @path applied.
+ * Finish both with care_sync_service_bundle_finish(): the number of changes
+ * written, or applied that were new. */
+void             care_sync_service_export_bundle_async (CareSyncService     *self,
+                                                        const char          *device_id,
+                                                        const char          *path,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+void             care_sync_service_import_bundle_async (CareSyncService     *self,
+                                                        const char          *path,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gssize           care_sync_service_bundle_finish    (CareSyncService  *self,
+                                                     GAsyncResult     *result,
+                                                     GError          **error);
+
 G_END_DECLS

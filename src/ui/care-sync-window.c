@@ -26,6 +26,7 @@ struct _CareSyncWindow
   AdwPreferencesGroup  *peers_group;
   AdwPreferencesGroup  *pair_group;
   AdwEntryRow          *address_row;
+  AdwPreferencesGroup  *bundle_group;
   GPtrArray            *dynamic_rows;   /* (GtkWidget*, group) pairs removed on refresh */
   GCancellable         *cancellable;
 };
@@ -235,6 +236,84 @@ on_copy_id (CareSyncWindow *self)
   show_toast (self, _("Device ID copied"));
 }
 
+/* USB bundles */
+
+static void
+on_bundle_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CareSyncWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = care_sync_service_bundle_finish (CARE_SYNC_SERVICE (source), result, &error);
+  gboolean exported = g_task_get_source_tag (G_TASK (result)) == care_sync_service_export_bundle_async;
+  g_autofree char *text = NULL;
+
+  if (n < 0)
+    text = g_strdup (error->message);
+  else if (exported)
+    text = g_strdup_printf (ngettext ("Saved %u change for the other computer.", "Saved %u changes for the other computer.",
+                                      (gulong) n), (guint) n);
+  else
+    text = g_strdup_printf (ngettext ("Applied %u new change.", "Applied %u new changes.", (gulong) n), (guint) n);
+  show_toast (self, text);
+}
+
+static void
+on_export_chosen (GtkNativeDialog *chooser,
+                  int              response,
+                  CareSyncWindow  *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) &&
+      (path = g_file_get_path (file)))
+    care_sync_service_export_bundle_async (self->service, g_object_get_data (G_OBJECT (chooser), "device-id"), path,
+                                           on_bundle_done, g_object_ref (self));
+  g_object_unref (chooser);
+}
+
+static void
+on_export (GtkButton      *button,
+           CareSyncWindow *self)
+{
+  CareSyncPeer *peer = g_object_get_data (G_OBJECT (button), "peer");
+  g_autofree char *title = g_strdup_printf (_("Save a Bundle for %s"), care_sync_peer_get_name (peer));
+  g_autofree char *name = g_strdup_printf ("%s.cmb", care_sync_peer_get_name (peer));
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                               _("_Save"), _("_Cancel"));
+
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_object_set_data_full (G_OBJECT (chooser), "device-id", g_strdup (care_sync_peer_get_device_id (peer)), g_free);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_export_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_import_chosen (GtkNativeDialog *chooser,
+                  int              response,
+                  CareSyncWindow  *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) &&
+      (path = g_file_get_path (file)))
+    care_sync_service_import_bundle_async (self->service, path, on_bundle_done, g_object_ref (self));
+  g_object_unref (chooser);
+}
+
+static void
+on_import (CareSyncWindow *self)
+{
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Open a Bundle"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+
+  g_signal_connect (chooser, "response", G_CALLBACK (on_import_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 /* Filling in */
 
 static void
@@ -286,6 +365,8 @@ rebuild (CareSyncWindow *self)
       g_autofree char *label = g_strdup_printf (_("Unpair %s"), care_sync_peer_get_name (peer));
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *unpair = row_button (_("_Unpair"), NULL, label);
+      g_autofree char *export_label = g_strdup_printf (_("Save a Bundle for %s"), care_sync_peer_get_name (peer));
+      GtkWidget *export = gtk_button_new_from_icon_name ("document-save-symbolic");
       GtkWidget *icon = gtk_image_new_from_icon_name (care_sync_peer_get_syncing (peer) ? "emblem-synchronizing-symbolic"
                                                       : care_sync_peer_get_last_error (peer) ? "dialog-warning-symbolic"
                                                       : care_sync_peer_get_pending (peer) > 0 ? "document-send-symbolic"
@@ -297,6 +378,13 @@ rebuild (CareSyncWindow *self)
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
       g_object_set_data_full (G_OBJECT (unpair), "peer", g_object_ref (peer), g_object_unref);
       g_signal_connect (unpair, "clicked", G_CALLBACK (on_unpair), self);
+      gtk_widget_set_valign (export, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (export, "flat");
+      gtk_widget_set_tooltip_text (export, export_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (export), GTK_ACCESSIBLE_PROPERTY_LABEL, export_label, -1);
+      g_object_set_data_full (G_OBJECT (export), "peer", g_object_ref (peer), g_object_unref);
+      g_signal_connect (export, "clicked", G_CALLBACK (on_export), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), export);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), unpair);
       add_row (self, self->peers_group, row);
     }
@@ -355,7 +443,7 @@ care_sync_window_init (CareSyncWindow *self)
   self->cancellable = g_cancellable_new ();
   self->dynamic_rows = g_ptr_array_new ();
   gtk_window_set_title (GTK_WINDOW (self), _("Sync"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 640, 640);
+  gtk_window_set_default_size (GTK_WINDOW (self), 640, 720);
   adw_preferences_window_set_search_enabled (ADW_PREFERENCES_WINDOW (self), FALSE);
 
   self->this_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
@@ -397,6 +485,23 @@ care_sync_window_init (CareSyncWindow *self)
   g_signal_connect_swapped (self->address_row, "entry-activated", G_CALLBACK (on_address_apply), self);
   adw_preferences_group_add (self->pair_group, GTK_WIDGET (self->address_row));
   adw_preferences_page_add (page, self->pair_group);
+
+  self->bundle_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->bundle_group, _("No Network"));
+  adw_preferences_group_set_description (self->bundle_group,
+                                         _("Carry changes on a USB stick: save a bundle for a paired computer "
+                                           "(the save button beside it), and open it there. Only that computer "
+                                           "can read it."));
+  {
+    GtkWidget *row = adw_action_row_new ();
+    GtkWidget *open = row_button (_("_Open a Bundle…"), NULL, _("Open a bundle from a paired computer"));
+
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Bundle from another computer"));
+    g_signal_connect_swapped (open, "clicked", G_CALLBACK (on_import), self);
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
+    adw_preferences_group_add (self->bundle_group, row);
+  }
+  adw_preferences_page_add (page, self->bundle_group);
 
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), page);
 }
