@@ -270,6 +270,14 @@ GSubprocess *
 care_test_serve (const char  *db,
                  char       **address)
 {
+  return care_test_serve_with (db, address, "30");
+}
+
+GSubprocess *
+care_test_serve_with (const char  *db,
+                      char       **address,
+                      const char  *idle_timeout)
+{
   g_autofree char *program = care_test_program ("caremeshctl");
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
@@ -279,7 +287,7 @@ care_test_serve (const char  *db,
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                               program, "serve", "--db", db, "--port", "0", "--loopback",
-                              "--name", "Test hub", NULL);
+                              "--name", "Test hub", "--idle-timeout", idle_timeout, NULL);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);

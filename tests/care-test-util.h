@@ -34,5 +34,8 @@ int         care_test_run_ctl          (char      **out,
 /* `caremeshctl serve` on @db on a free port of 127.0.0.1; its "host:port". */
 GSubprocess *care_test_serve           (const char  *db,
                                         char       **address);
+GSubprocess *care_test_serve_with      (const char  *db,
+                                        char       **address,
+                                        const char  *idle_timeout);
 
 G_END_DECLS

@@ -605,6 +605,57 @@ test_bundles (void)
   g_assert_nonnull (strstr (out, "Applied 1 new change"));
 }
 
+/* A client that connects and sends nothing (or stops halfway) is cut off after
+ * the idle timeout; the server goes on serving others. */
+static void
+test_slow_client_cut_off (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *b = care_test_temp_db ();
+  g_autofree char *address = NULL, *out = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) silent = NULL;
+  g_autoptr(GSocketConnection) halfway = NULL;
+  g_autoptr(GError) error = NULL;
+  char buffer[64];
+  gssize n;
+  gint64 start;
+
+  generate (a, "5", "10");
+  {
+    g_autoptr(CareDb) db = care_db_open (b, NULL);
+  }
+  pair (a, b);
+  process = care_test_serve_with (a, &address, "2");
+
+  silent = g_socket_client_connect_to_host (client, address, 0, NULL, &error);
+  g_assert_no_error (error);
+  halfway = g_socket_client_connect_to_host (client, address, 0, NULL, &error);
+  g_assert_no_error (error);
+  /* The start of a TLS ClientHello, then nothing. */
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (halfway)),
+                                            "\x16\x03\x01\x02\x00\x01", 6, NULL, NULL, &error));
+
+  start = g_get_monotonic_time ();
+  n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (silent)), buffer, sizeof buffer, NULL, &error);
+  g_assert_cmpint (n, <=, 0);   /* closed (or reset) by the server */
+  g_clear_error (&error);
+  n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (halfway)), buffer, sizeof buffer, NULL, &error);
+  g_assert_cmpint (n, <=, 0);
+  g_clear_error (&error);
+  g_assert_cmpint ((g_get_monotonic_time () - start) / G_USEC_PER_SEC, <, 20);
+
+  /* Meanwhile and after, a paired machine syncs. */
+  {
+    Server server = { process, address };
+
+    g_assert_cmpint (sync_with (b, &server, &out), ==, 0);
+  }
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -617,6 +668,7 @@ main (int    argc,
   g_test_add_func ("/sync/malformed-requests", test_malformed_requests);
   g_test_add_func ("/sync/killed-mid-transfer", test_killed_mid_transfer);
   g_test_add_func ("/sync/bundles", test_bundles);
+  g_test_add_func ("/sync/slow-client-cut-off", test_slow_client_cut_off);
 
   return g_test_run ();
 }

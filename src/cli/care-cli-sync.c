@@ -393,13 +393,15 @@ care_cli_serve (int    argc,
                 char **argv)
 {
   g_autofree char *db_path = NULL, *name = NULL;
-  gint64 port = CARE_SYNC_DEFAULT_PORT;
+  gint64 port = CARE_SYNC_DEFAULT_PORT, idle_timeout = 30;
   gboolean loopback = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (made when missing)"), "PATH" },
     { "port", 'p', 0, G_OPTION_ARG_INT64, &port, N_("TCP port (default 47321; 0: any free port)"), "P" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("This machine's name as others see it"), "NAME" },
     { "loopback", 0, 0, G_OPTION_ARG_NONE, &loopback, N_("Listen on 127.0.0.1 only"), NULL },
+    { "idle-timeout", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &idle_timeout,
+      N_("Close a connection idle this many seconds (default 30)"), "S" },
     { NULL }
   };
   g_autoptr(CareStore) store = NULL;
@@ -420,6 +422,7 @@ care_cli_serve (int    argc,
     return 1;
 
   server = care_sync_server_new (store, certificate, name);
+  care_sync_server_set_idle_timeout (server, (guint) CLAMP (idle_timeout, 1, 3600));
   g_signal_connect (server, "pair-requested", G_CALLBACK (on_pair_requested), db_path);
   if (!care_sync_server_listen (server, (guint) port, loopback, &error))
     {

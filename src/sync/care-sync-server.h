@@ -31,6 +31,9 @@ gboolean        care_sync_server_listen   (CareSyncServer   *self,
                                            gboolean          loopback_only,
                                            GError          **error);
 guint           care_sync_server_get_port (CareSyncServer   *self);
+/* A connection idle this long is closed (default 30 s). Before listening. */
+void            care_sync_server_set_idle_timeout (CareSyncServer *self,
+                                                   guint           seconds);
 const char     *care_sync_server_get_device_id (CareSyncServer *self);
 
 G_END_DECLS
