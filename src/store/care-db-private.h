@@ -23,6 +23,7 @@ struct _CareDb
   /* Replication (care-replica.c) */
   gint64      device_idx;   /* this device in the devices table */
   gint64      data_version; /* PRAGMA data_version when the state below was read */
+  gint64      log_seq;      /* the change log's last row when the clock was last read */
   gint64      hlc_last;     /* the hybrid logical clock: last value used or seen */
   gint64      counter;      /* this device's last change number */
   GHashTable *device_idx_by_uuid;  /* char* -> gint64* */

@@ -359,8 +359,10 @@ load_state (CareDb  *self,
   }
 
   /* The clock and this device's counter live on in the change log itself, so they
-   * survive restarts and a wall clock that steps backwards. */
-  if (!query_int64 (self, "SELECT max(hlc) FROM changes", -1, &hlc, error) ||
+   * survive restarts and a wall clock that steps backwards. After the first time,
+   * only the changes logged since are read: the log is in arrival order. */
+  if (!query_int64 (self, "SELECT max(hlc) FROM changes WHERE seq > ?", self->log_seq, &hlc, error) ||
+      !query_int64 (self, "SELECT coalesce (max(seq), 0) FROM changes", -1, &self->log_seq, error) ||
       !query_int64 (self, "SELECT max(counter) FROM changes WHERE origin = ?", self->device_idx,
                     &self->counter, error))
     return FALSE;
