@@ -20,10 +20,7 @@ struct _CareSyncServer
   char            *device_id;
   char            *name;
   SoupServer      *server;
-  GSocketService  *service;
-  guint            port;
   guint            idle_timeout;   /* seconds */
-  GHashTable      *connections;    /* "host:port" of the client -> its GTlsConnection (unowned) */
 };
 
 G_DEFINE_FINAL_TYPE (CareSyncServer, care_sync_server, G_TYPE_OBJECT)
@@ -405,9 +402,6 @@ on_early (SoupServer        *server,
     reply_now (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", _("The request is too large."));
 }
 
-static GTlsCertificate *client_certificate (CareSyncServer    *self,
-                                            SoupServerMessage *msg);
-
 static void
 on_request (SoupServer        *server,
             SoupServerMessage *msg,
@@ -417,7 +411,7 @@ on_request (SoupServer        *server,
 {
   CareSyncServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  GTlsCertificate *peer_certificate = client_certificate (self, msg);
+  GTlsCertificate *peer_certificate = soup_server_message_get_tls_peer_certificate (msg);
   const char *encoding = soup_message_headers_get_one (headers, "Content-Encoding");
   Request *request;
 
@@ -452,17 +446,39 @@ on_request (SoupServer        *server,
                         NULL, on_handled, request);
 }
 
+/* Any certificate may complete the handshake; whether its owner is paired is
+ * decided per request (handle_in_worker), so that a stranger gets a clear 403. */
+static gboolean
+on_accept_certificate (SoupServerMessage    *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  return TRUE;
+}
+
+/* libsoup makes a connection's first message as it accepts it (before TLS), and
+ * each next one as the last ends: the socket gets the idle timeout here, so that a
+ * client that stops sending (or never starts) is cut off. libsoup's server has no
+ * timeout of its own. */
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  CareSyncServer *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    g_socket_set_timeout (socket, self->idle_timeout);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), NULL);
+}
+
 static void
 care_sync_server_dispose (GObject *object)
 {
   CareSyncServer *self = CARE_SYNC_SERVER (object);
 
-  if (self->service != NULL)
-    {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-    }
-  g_clear_object (&self->service);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -479,7 +495,6 @@ care_sync_server_finalize (GObject *object)
 
   g_free (self->device_id);
   g_free (self->name);
-  g_clear_pointer (&self->connections, g_hash_table_unref);
 
   G_OBJECT_CLASS (care_sync_server_parent_class)->finalize (object);
 }
@@ -505,7 +520,6 @@ static void
 care_sync_server_init (CareSyncServer *self)
 {
   self->idle_timeout = 30;
-  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 CareSyncServer *
@@ -527,158 +541,45 @@ care_sync_server_new (CareStore       *store,
   return self;
 }
 
-/* Any certificate may complete the handshake; whether its owner is paired is
- * decided per request (handle_in_worker), so that a stranger gets a clear 403. */
-static gboolean
-on_tls_accept_certificate (GTlsConnection       *connection,
-                           GTlsCertificate      *certificate,
-                           GTlsCertificateFlags  errors,
-                           gpointer              user_data)
-{
-  return TRUE;
-}
-
-/* Connections are accepted here rather than by libsoup, so that a client that
- * stops sending (or never starts) is cut off after the idle timeout: libsoup's
- * server has none. TLS is ours too: the handshake is done before libsoup gets
- * the stream, and the peer's certificate is found again by the connection's
- * remote address (libsoup 3.2 does not report it for a stream it did not make). */
-typedef struct
-{
-  CareSyncServer *self;
-  GIOStream      *tls;
-  GSocketAddress *local;
-  GSocketAddress *remote;
-} Incoming;
-
-static void
-forget_connection (gpointer  data,
-                   GObject  *where_the_object_was)
-{
-  Incoming *incoming = data;
-
-  if (incoming->self != NULL)
-    {
-      g_autofree char *key = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (incoming->remote));
-
-      g_hash_table_remove (incoming->self->connections, key);
-      g_object_remove_weak_pointer (G_OBJECT (incoming->self), (gpointer *) &incoming->self);
-    }
-  g_clear_object (&incoming->local);
-  g_clear_object (&incoming->remote);
-  g_free (incoming);
-}
-
-static void
-on_handshake (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Incoming *incoming = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = NULL;
-
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error) || incoming->self == NULL)
-    {
-      g_debug ("TLS handshake failed: %s", error ? error->message : "server gone");
-      g_io_stream_close_async (incoming->tls, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_object_unref (incoming->tls);   /* forget_connection runs when it goes */
-      return;
-    }
-
-  key = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (incoming->remote));
-  g_hash_table_insert (incoming->self->connections, g_steal_pointer (&key), incoming->tls);
-  if (!soup_server_accept_iostream (incoming->self->server, incoming->tls, incoming->local, incoming->remote, &error))
-    g_warning ("Could not serve a connection: %s", error->message);
-  g_object_unref (incoming->tls);
-}
-
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source,
-             gpointer           user_data)
-{
-  CareSyncServer *self = user_data;
-  g_autoptr(GError) error = NULL;
-  Incoming *incoming;
-  GIOStream *tls;
-
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), self->idle_timeout);
-  tls = g_tls_server_connection_new (G_IO_STREAM (connection), self->certificate, &error);
-  if (tls == NULL)
-    {
-      g_warning ("Could not start TLS: %s", error->message);
-      return TRUE;
-    }
-  g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_tls_accept_certificate), NULL);
-
-  incoming = g_new0 (Incoming, 1);
-  incoming->self = self;
-  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &incoming->self);
-  incoming->tls = tls;
-  incoming->local = g_socket_connection_get_local_address (connection, NULL);
-  incoming->remote = g_socket_connection_get_remote_address (connection, NULL);
-  g_object_weak_ref (G_OBJECT (tls), forget_connection, incoming);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, NULL, on_handshake, incoming);
-
-  return TRUE;
-}
-
-/* The client's certificate, from its connection. */
-static GTlsCertificate *
-client_certificate (CareSyncServer    *self,
-                    SoupServerMessage *msg)
-{
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  g_autofree char *key = remote ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote)) : NULL;
-  GIOStream *tls = key ? g_hash_table_lookup (self->connections, key) : NULL;
-
-  return tls != NULL ? g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (tls)) : NULL;
-}
-
 gboolean
 care_sync_server_listen (CareSyncServer  *self,
                          guint            port,
                          gboolean         loopback_only,
                          GError         **error)
 {
-  g_autoptr(GSocketAddress) effective = NULL;
-
   g_return_val_if_fail (CARE_IS_SYNC_SERVER (self), FALSE);
   g_return_val_if_fail (self->server == NULL, FALSE);
 
-  self->server = soup_server_new ("server-header", NULL, NULL);
+  self->server = soup_server_new ("tls-certificate", self->certificate,
+                                  "tls-auth-mode", G_TLS_AUTHENTICATION_REQUESTED,
+                                  "server-header", NULL,
+                                  NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), self);
   soup_server_add_early_handler (self->server, "/v1", on_early, self, NULL);
   soup_server_add_handler (self->server, "/v1", on_request, self, NULL);
 
-  self->service = g_socket_service_new ();
-  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
   if (loopback_only)
-    {
-      g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, (guint16) port);
+    return soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_HTTPS | SOUP_SERVER_LISTEN_IPV4_ONLY, error);
 
-      if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
-                                          G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
-        return FALSE;
-      self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-    }
-  else if (port == 0)
-    {
-      if ((self->port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (self->service), NULL, error)) == 0)
-        return FALSE;
-    }
-  else
-    {
-      if (!g_socket_listener_add_inet_port (G_SOCKET_LISTENER (self->service), (guint16) port, NULL, error))
-        return FALSE;
-      self->port = port;
-    }
-  g_socket_service_start (self->service);
+  return soup_server_listen_all (self->server, port, SOUP_SERVER_LISTEN_HTTPS, error);
+}
 
-  return TRUE;
+guint
+care_sync_server_get_port (CareSyncServer *self)
+{
+  g_autoptr(GSList) uris = NULL;
+  guint port = 0;
+
+  g_return_val_if_fail (CARE_IS_SYNC_SERVER (self), 0);
+
+  if (self->server == NULL)
+    return 0;
+  uris = soup_server_get_uris (self->server);
+  if (uris != NULL)
+    port = (guint) g_uri_get_port (uris->data);
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  return port;
 }
 
 void
@@ -686,14 +587,6 @@ care_sync_server_set_idle_timeout (CareSyncServer *self,
                                    guint           seconds)
 {
   self->idle_timeout = seconds;
-}
-
-guint
-care_sync_server_get_port (CareSyncServer *self)
-{
-  g_return_val_if_fail (CARE_IS_SYNC_SERVER (self), 0);
-
-  return self->port;
 }
 
 const char *
