@@ -56,7 +56,7 @@ typedef struct
   GHashTable      *hello_vector;   /* what the peer held at hello: pushing walks past it */
   GBytes          *next_body;      /* the next push, read and waiting */
   gboolean         preparing;
-  gboolean         pushing;
+  guint            pushing;        /* pushes on their way */
   gboolean         push_all_prepared;
   gboolean         checking;
   gint64           pull_cursor;
@@ -368,7 +368,7 @@ post_full (GTask               *task,
 
   soup_session_send_and_read_async (state->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
                                     callback, g_object_ref (task));
-  g_object_set_data_full (G_OBJECT (task), "message", g_steal_pointer (&msg), g_object_unref);
+  /* The session holds the message until it is answered (soup_session_get_async_result_message). */
 }
 
 static void
@@ -389,7 +389,7 @@ read_answer_full (GTask        *task,
                   GBytes      **page_out)
 {
   SyncState *state = g_task_get_task_data (task);
-  SoupMessage *msg = g_object_get_data (G_OBJECT (task), "message");
+  SoupMessage *msg = soup_session_get_async_result_message (state->session, result);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (state->session, result, &error);
   g_autoptr(JsonNode) node = NULL;
@@ -517,9 +517,11 @@ finish_sync (GTask  *task,
                         NULL, on_recorded, task);
 }
 
-/* Pushing: the next page is read while the last one is on its way, at most one
- * ahead. The pages walk our log past what the peer held at hello; at the end, the
+/* Pushing: the next page is read while the last ones are on their way, and two
+ * travel at once, so the peer always has the next one waiting. The pages walk our log past what the peer held at hello; at the end, the
  * peer's last answer must cover everything here. */
+
+#define PUSHES_IN_FLIGHT 2
 
 static void pump_push (GTask *task);
 
@@ -536,7 +538,7 @@ on_pushed (GObject      *source,
   JsonObject *answer;
   gint64 applied;
 
-  state->pushing = FALSE;
+  state->pushing--;
   if (state->finished)
     {
       g_autoptr(GBytes) unwanted = soup_session_send_and_read_finish (state->session, result, NULL);
@@ -558,10 +560,21 @@ on_pushed (GObject      *source,
       return;
     }
   state->report->n_sent += (guint) MAX (applied, 0);
+  /* Answers may come back in any order (two pushes travel at once): what the peer
+   * holds is the most any of them said. */
   if (vector != NULL)
     {
-      g_clear_pointer (&state->remote_vector, g_hash_table_unref);
-      state->remote_vector = g_steal_pointer (&vector);
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, vector);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          gint64 *held = g_hash_table_lookup (state->remote_vector, key);
+
+          if (held == NULL || *held < *(gint64 *) value)
+            g_hash_table_insert (state->remote_vector, g_strdup (key), g_memdup2 (value, sizeof (gint64)));
+        }
     }
 
   pump_push (g_steal_pointer (&task));
@@ -633,19 +646,28 @@ pump_push (GTask *task)
   SyncState *state = g_task_get_task_data (task);
 
   if (state->hello_vector == NULL)
-    state->hello_vector = g_hash_table_ref (state->remote_vector);
+    {
+      GHashTableIter iter;
+      gpointer key, value;
 
-  if (!state->pushing && state->next_body != NULL)
+      /* A copy: the peer's answers grow remote_vector as the pushes land. */
+      state->hello_vector = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_iter_init (&iter, state->remote_vector);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (state->hello_vector, g_strdup (key), g_memdup2 (value, sizeof (gint64)));
+    }
+
+  if (state->pushing < PUSHES_IN_FLIGHT && state->next_body != NULL)
     {
       g_autoptr(GBytes) body = g_steal_pointer (&state->next_body);
 
-      state->pushing = TRUE;
+      state->pushing++;
       post_full (task, "/v1/push", body, TRUE, on_pushed);
     }
   if (!state->preparing && !state->push_all_prepared && state->next_body == NULL)
     prepare_push (task, state->hello_vector);
 
-  if (!state->pushing && !state->preparing && state->push_all_prepared && state->next_body == NULL &&
+  if (state->pushing == 0 && !state->preparing && state->push_all_prepared && state->next_body == NULL &&
       !state->checking)
     {
       state->checking = TRUE;
