@@ -59,6 +59,8 @@ typedef struct
   guint            pushing;        /* pushes on their way */
   gboolean         push_all_prepared;
   gboolean         checking;
+  gboolean         pull_complete;
+  gboolean         push_complete;
   gint64           pull_cursor;
   gint64           push_cursor;
   CareSyncReport  *report;
@@ -525,6 +527,23 @@ finish_sync (GTask  *task,
 
 static void pump_push (GTask *task);
 
+/* Pulling and pushing run side by side after hello (the peer applies our pages
+ * while we apply theirs); the sync ends when both are done. Takes the caller's
+ * reference. */
+static void
+maybe_finish (GTask *task)
+{
+  SyncState *state = g_task_get_task_data (task);
+
+  if (state->push_complete && state->pull_complete && !state->finished)
+    {
+      state->finished = TRUE;
+      finish_sync (task, NULL);
+      return;
+    }
+  g_object_unref (task);
+}
+
 static void
 on_pushed (GObject      *source,
            GAsyncResult *result,
@@ -610,8 +629,8 @@ on_next_push (GObject      *source,
        * here (and nothing new was written meanwhile). */
       state->report->synced = next->covered && next->body == NULL;
       next_push_free (next);
-      state->finished = TRUE;
-      finish_sync (g_steal_pointer (&task), NULL);
+      state->push_complete = TRUE;
+      maybe_finish (g_steal_pointer (&task));
       return;
     }
 
@@ -795,7 +814,10 @@ pump_pull (GTask *task)
     post_pull (task);
 
   if (!state->applying && !state->pulling && state->pull_finished && state->pages.length == 0)
-    pump_push (task);
+    {
+      state->pull_complete = TRUE;
+      maybe_finish (task);
+    }
   else
     g_object_unref (task);
 }
@@ -836,6 +858,7 @@ on_hello (GObject      *source,
 
   state->report->peer_device_id = g_strdup (state->seen_device_id);
   state->report->peer_name = g_strdup (name);
+  pump_push (g_object_ref (task));
   pump_pull (g_steal_pointer (&task));
 }
 
