@@ -297,7 +297,7 @@ care_bench_sync (guint       n_patients,
           sqlite3_open (plain_path, &to);
           /* The same settings as the store's connection. */
           sqlite3_exec (to, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; "
-                            "PRAGMA wal_autocheckpoint = 8000; PRAGMA journal_size_limit = 67108864",
+                            "PRAGMA wal_autocheckpoint = 20000; PRAGMA journal_size_limit = 67108864",
                         NULL, NULL, NULL);
           runs[o][r] = plain_copy (from, to, o == 0, &n_rows);
           sqlite3_close (from);
@@ -407,7 +407,7 @@ care_bench_local_writes (guint       n_writes,
     /* Without change recording, but with the same checks: the referenced patient
      * must exist (SQLite's foreign keys do what the store checks). */
     sqlite3_exec (raw, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-                       "PRAGMA wal_autocheckpoint = 8000; PRAGMA journal_size_limit = 67108864; "
+                       "PRAGMA wal_autocheckpoint = 20000; PRAGMA journal_size_limit = 67108864; "
                        "PRAGMA cache_size = -16384", NULL, NULL, NULL);
     sqlite3_prepare_v2 (raw, "INSERT INTO observations (id, created_at, updated_at, device_id, patient_id, loinc, display, "
                              "value_num, unit, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);

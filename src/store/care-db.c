@@ -455,10 +455,11 @@ care_db_open_at_version (const char  *path,
       /* 16 MB of page cache: merges and searches stay fast, and the window's
        * memory stays small (mapping the file would count it all as resident). */
       !care_db_exec (self, "PRAGMA cache_size = -16384", error) ||
-      /* Checkpoints every 32 MB of log rather than 4: a sync's many small
+      /* Checkpoints every 80 MB of log rather than 4: a sync's many small
        * transactions copy their hot pages back less often (10-15% faster merges);
-       * the log file is trimmed back to 64 MB. */
-      !care_db_exec (self, "PRAGMA wal_autocheckpoint = 8000", error) ||
+       * the log file is trimmed back to 64 MB. The app's store also checkpoints
+       * whenever it has been idle for a second (care-store.c). */
+      !care_db_exec (self, "PRAGMA wal_autocheckpoint = 20000", error) ||
       !care_db_exec (self, "PRAGMA journal_size_limit = 67108864", error))
     return NULL;
 

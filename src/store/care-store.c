@@ -15,6 +15,9 @@ struct _CareStore
   char        *device_id;   /* copied to the main thread when opened */
   GThreadPool *pool;        /* one thread; it alone touches db */
   CareDb      *db;
+  guint        checkpoint_source;
+  gint         jobs_since_checkpoint;  /* atomic */
+  gint         last_job_end;           /* atomic: monotonic seconds */
 };
 
 G_DEFINE_FINAL_TYPE (CareStore, care_store, G_TYPE_OBJECT)
@@ -89,12 +92,55 @@ store_worker (gpointer data,
     }
 
   result = job->func (self->db, job->data, cancellable, &error);
+  g_atomic_int_inc (&self->jobs_since_checkpoint);
+  g_atomic_int_set (&self->last_job_end, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
   if (error != NULL)
     g_task_return_error (job->task, error);
   else
     g_task_return_pointer (job->task, result, job->result_free);
 
   job_free (job);
+}
+
+/* The write-ahead log is copied back into the database when the store has been
+ * idle for a second, not in the middle of a sync's commits (checkpointing there
+ * cost a page tens of milliseconds). SQLite's own checkpoint stays as a backstop. */
+static gpointer
+checkpoint_worker (CareDb        *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  care_db_exec (db, "PRAGMA wal_checkpoint(PASSIVE)", NULL);
+  return GINT_TO_POINTER (1);
+}
+
+static gboolean
+checkpoint_when_idle (gpointer user_data)
+{
+  CareStore *self = user_data;
+  gint now = (gint) (g_get_monotonic_time () / G_USEC_PER_SEC);
+
+  if (self->db != NULL && g_atomic_int_get (&self->jobs_since_checkpoint) > 0 &&
+      now - g_atomic_int_get (&self->last_job_end) >= 1)
+    {
+      g_atomic_int_set (&self->jobs_since_checkpoint, 0);
+      care_store_run_async (self, checkpoint_worker, NULL, NULL, NULL, NULL, NULL, NULL);
+      /* The checkpoint is a job too: it must not count as work to checkpoint. */
+      g_atomic_int_add (&self->jobs_since_checkpoint, -1);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+care_store_dispose (GObject *object)
+{
+  CareStore *self = CARE_STORE (object);
+
+  g_clear_handle_id (&self->checkpoint_source, g_source_remove);
+
+  G_OBJECT_CLASS (care_store_parent_class)->dispose (object);
 }
 
 static void
@@ -116,6 +162,7 @@ care_store_class_init (CareStoreClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = care_store_dispose;
   object_class->finalize = care_store_finalize;
 
   /**
@@ -144,6 +191,7 @@ care_store_new (const char *path)
 
   self = g_object_new (CARE_TYPE_STORE, NULL);
   self->path = g_strdup (path);
+  self->checkpoint_source = g_timeout_add_seconds (1, checkpoint_when_idle, self);
 
   return self;
 }
