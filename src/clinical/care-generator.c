@@ -3721,8 +3721,11 @@ care_generator_run (CareDb                      *db,
   gen.mrn_offset = rng_below (&rng, 9000000);
   gen.member_offset = rng_below (&rng, 900000000);
 
-  /* created_at and updated_at are "now" to the store: make that as_of, noon UTC. */
-  care_db_set_clock_override (db, ((gint64) gen.today * 86400 + 12 * 3600) * 1000);
+  /* created_at and updated_at are "now" to the store: make that as_of, noon UTC,
+   * but never later than the real now (a clinic made this morning would otherwise
+   * be dated hours ahead, and other machines would refuse its clock). */
+  care_db_set_clock_override (db, MIN (((gint64) gen.today * 86400 + 12 * 3600) * 1000,
+                                       g_get_real_time () / 1000 - 1000));
 
   if (!care_db_begin (db, &gen.error))
     goto failed;
