@@ -656,6 +656,65 @@ test_slow_client_cut_off (void)
   g_subprocess_wait (process, NULL, NULL);
 }
 
+/* An unpaired machine asks to pair: the server shows the request with the code
+ * both screens compute, trusts nothing, and a person's `trust` then lets it in. */
+static void
+test_pairing_request (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *program = care_test_program ("caremeshctl");
+  g_autofree char *line = NULL, *answer = NULL, *expected = NULL, *server_id = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(Client) laptop = client_new (TRUE);
+  g_autoptr(GError) error = NULL;
+  Server server = { NULL, NULL };
+  guint port = 0;
+
+  generate (a, "5", "12");
+  {
+    g_autofree char *shown = device_id_of (a);
+
+    server_id = care_identity_parse_device_id (shown);
+  }
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program, "serve", "--db", a, "--port", "0",
+                              "--loopback", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_cmpint (sscanf (line, "Serving on port %u", &port), ==, 1);
+  server.process = process;
+  server.address = g_strdup_printf ("127.0.0.1:%u", port);
+
+  g_assert_cmpuint (post (laptop, &server, "/v1/pair", "{\"name\":\"Laptop 7\",\"port\":5555}", -1, &answer), ==, 200);
+  g_assert_nonnull (strstr (answer, "\"status\":\"pending\""));
+  g_assert_nonnull (strstr (answer, server_id));
+
+  /* The server side shows who asks, where it serves, and the code. */
+  g_clear_pointer (&line, g_free);
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  expected = care_identity_pairing_code (laptop->device_id, server_id);
+  g_assert_nonnull (strstr (line, "Laptop 7"));
+  g_assert_nonnull (strstr (line, "127.0.0.1:5555"));
+  g_assert_nonnull (strstr (line, expected));
+
+  /* Asking trusts nothing. */
+  g_clear_pointer (&answer, g_free);
+  g_assert_cmpuint (post (laptop, &server, "/v1/pull", "{\"vector\":{},\"cursor\":0,\"limit\":10}", -1, &answer), ==, 403);
+
+  /* A person confirms (the command the server printed): now it may sync. */
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", a, "--device-id", laptop->device_id,
+                                      "--name", "Laptop 7", NULL), ==, 0);
+  g_clear_pointer (&answer, g_free);
+  g_assert_cmpuint (post (laptop, &server, "/v1/pull", "{\"vector\":{},\"cursor\":0,\"limit\":10}", -1, &answer), ==, 200);
+  g_assert_nonnull (strstr (answer, "\"changes\":["));
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+  g_free (server.address);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -669,6 +728,7 @@ main (int    argc,
   g_test_add_func ("/sync/killed-mid-transfer", test_killed_mid_transfer);
   g_test_add_func ("/sync/bundles", test_bundles);
   g_test_add_func ("/sync/slow-client-cut-off", test_slow_client_cut_off);
+  g_test_add_func ("/sync/pairing-request", test_pairing_request);
 
   return g_test_run ();
 }

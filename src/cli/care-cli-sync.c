@@ -341,7 +341,7 @@ on_pair_requested (CareSyncServer *server,
   g_autofree char *shown = care_identity_format_device_id (device_id);
   g_autofree char *code = care_identity_pairing_code (care_sync_server_get_device_id (server), device_id);
 
-  printf (_("“%s” (%s) asks to pair; pairing code %s.\n"
+  printf (_("“%s” (at %s) asks to pair; pairing code %s.\n"
             "If the other screen shows the same code: caremeshctl trust --db %s --device-id %s --name \"%s\"\n"),
           name, host ? host : "?", code, db_path, shown, name);
   fflush (stdout);

@@ -1025,6 +1025,7 @@ on_pair_answered (GObject      *source,
 void
 care_sync_request_pairing_async (GTlsCertificate     *certificate,
                                  const char          *name,
+                                 guint                own_port,
                                  const char          *address,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
@@ -1052,6 +1053,8 @@ care_sync_request_pairing_async (GTlsCertificate     *certificate,
     }
 
   care_wire_append_string (json, name ? name : g_get_host_name ());
+  if (own_port > 0)
+    g_string_append_printf (json, ",\"port\":%u", own_port);
   g_string_append_c (json, '}');
   body = g_string_free_to_bytes (json);
   soup_message_set_request_body_from_bytes (state->msg, "application/json", body);

@@ -63,9 +63,11 @@ void            care_pair_offer_free  (CarePairOffer *offer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CarePairOffer, care_pair_offer_free)
 
 /* Asks the machine at @address to pair: it shows this machine's name and the
- * pairing code to a person there. Trusts nothing by itself. */
+ * pairing code to a person there, and keeps @own_port (where this machine
+ * serves; 0: the usual one) for reaching it. Trusts nothing by itself. */
 void            care_sync_request_pairing_async  (GTlsCertificate     *certificate,
                                                   const char          *name,
+                                                  guint                own_port,
                                                   const char          *address,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,

@@ -52,6 +52,7 @@ typedef struct
   GString *json;
   guint    n_new;
   char    *pair_name;   /* a pairing request to show a person */
+  guint    pair_port;   /* where the asking machine serves */
 } Response;
 
 static void
@@ -273,7 +274,23 @@ handle_in_worker (CareDb        *db,
       care_wire_append_string (response->json, request->self->name);
       g_string_append_printf (response->json, ",\"status\":\"%s\"}", peer != NULL ? "paired" : "pending");
       if (peer == NULL)
-        response->pair_name = g_utf8_make_valid (name, MIN (strlen (name), 64));
+        {
+          JsonObject *asking = json_node_get_object (node);
+          gint64 port = CARE_SYNC_DEFAULT_PORT;
+
+          /* Where it serves: its port (the host is the one it came from). */
+          if (json_object_has_member (asking, "port") &&
+              (!care_wire_get_int (asking, "port", &port, &local_error) || port < 1 || port > 65535))
+            {
+              response_free (response);
+              if (local_error == NULL)
+                local_error = g_error_new (CARE_WIRE_ERROR, CARE_WIRE_ERROR_MALFORMED, _("The request is malformed: %s."),
+                                           _("the port is not a port"));
+              return response_from_error (local_error);
+            }
+          response->pair_name = g_utf8_make_valid (name, MIN (strlen (name), 64));
+          response->pair_port = (guint) port;
+        }
       return response;
     }
 
@@ -354,9 +371,15 @@ on_handled (GObject      *source,
       if (response->n_new > 0)
         g_signal_emit (request->self, signals[RECEIVED], 0, response->n_new);
       if (response->pair_name != NULL)
-        g_signal_emit (request->self, signals[PAIR_REQUESTED], 0, request->peer_device_id,
-                       response->pair_name, request->peer_certificate,
-                       soup_server_message_get_remote_host (request->msg));
+        {
+          const char *host = soup_server_message_get_remote_host (request->msg);
+          g_autofree char *address = host ? g_strdup_printf (strchr (host, ':') ? "[%s]:%u" : "%s:%u", host,
+                                                             response->pair_port)
+                                          : NULL;
+
+          g_signal_emit (request->self, signals[PAIR_REQUESTED], 0, request->peer_device_id,
+                         response->pair_name, request->peer_certificate, address);
+        }
       response_free (response);
     }
 
@@ -509,8 +532,8 @@ care_sync_server_class_init (CareSyncServerClass *klass)
 
   signals[RECEIVED] = g_signal_new ("received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
-  /* (device id, name it gives, certificate PEM, remote host) of an unpaired machine
-   * asking to pair. */
+  /* (device id, name it gives, certificate PEM, "host:port" where it serves) of an
+   * unpaired machine asking to pair. */
   signals[PAIR_REQUESTED] = g_signal_new ("pair-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                           NULL, NULL, NULL, G_TYPE_NONE, 4,
                                           G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);

@@ -541,7 +541,7 @@ on_pair_requested (CareSyncService *self,
                    const char      *device_id,
                    const char      *name,
                    const char      *certificate_pem,
-                   const char      *host)
+                   const char      *address)
 {
   CarePairRequest *request;
 
@@ -555,7 +555,7 @@ on_pair_requested (CareSyncService *self,
   request = g_new0 (CarePairRequest, 1);
   request->device_id = g_strdup (device_id);
   request->name = g_strdup (name);
-  request->address = host ? g_strdup_printf (strchr (host, ':') ? "[%s]:%u" : "%s:%u", host, CARE_SYNC_DEFAULT_PORT) : NULL;
+  request->address = g_strdup (address);
   request->code = care_identity_pairing_code (self->device_id, device_id);
   request->certificate_pem = g_strdup (certificate_pem);
   g_ptr_array_add (self->pair_requests, request);
@@ -746,7 +746,8 @@ care_sync_service_request_pairing_async (CareSyncService     *self,
                                CARE_SYNC_ERROR, CARE_SYNC_ERROR_UNREACHABLE, _("Sync has not started yet."));
       return;
     }
-  care_sync_request_pairing_async (self->certificate, self->name, address, cancellable, callback, user_data);
+  care_sync_request_pairing_async (self->certificate, self->name, care_sync_service_get_port (self),
+                                   address, cancellable, callback, user_data);
 }
 
 CarePairOffer *
