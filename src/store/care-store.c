@@ -103,7 +103,7 @@ store_worker (gpointer data,
 }
 
 /* The write-ahead log is copied back into the database when the store has been
- * idle for a second, not in the middle of a sync's commits (checkpointing there
+ * idle for two seconds (looked at every five), not in the middle of a sync's commits (checkpointing there
  * cost a page tens of milliseconds). SQLite's own checkpoint stays as a backstop. */
 static gpointer
 checkpoint_worker (CareDb        *db,
@@ -122,7 +122,7 @@ checkpoint_when_idle (gpointer user_data)
   gint now = (gint) (g_get_monotonic_time () / G_USEC_PER_SEC);
 
   if (self->db != NULL && g_atomic_int_get (&self->jobs_since_checkpoint) > 0 &&
-      now - g_atomic_int_get (&self->last_job_end) >= 1)
+      now - g_atomic_int_get (&self->last_job_end) >= 2)
     {
       g_atomic_int_set (&self->jobs_since_checkpoint, 0);
       care_store_run_async (self, checkpoint_worker, NULL, NULL, NULL, NULL, NULL, NULL);
@@ -191,7 +191,7 @@ care_store_new (const char *path)
 
   self = g_object_new (CARE_TYPE_STORE, NULL);
   self->path = g_strdup (path);
-  self->checkpoint_source = g_timeout_add_seconds (1, checkpoint_when_idle, self);
+  self->checkpoint_source = g_timeout_add_seconds (5, checkpoint_when_idle, self);
 
   return self;
 }
