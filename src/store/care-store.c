@@ -103,8 +103,9 @@ store_worker (gpointer data,
 }
 
 /* The write-ahead log is copied back into the database when the store has been
- * idle for two seconds (looked at every five), not in the middle of a sync's commits (checkpointing there
- * cost a page tens of milliseconds). SQLite's own checkpoint stays as a backstop. */
+ * idle for two seconds (looked at every five), not in the middle of a sync's
+ * commits (checkpointing there cost a page tens of milliseconds). SQLite's own
+ * checkpoint stays as a backstop. */
 static gpointer
 checkpoint_worker (CareDb        *db,
                    gpointer       data,
