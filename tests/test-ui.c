@@ -540,6 +540,94 @@ test_two_instances (void)
   stop_app ();
 }
 
+/* A USB bundle made from the Sync page: the save button beside a paired computer,
+ * a file name typed into the file chooser; the other computer applies it. */
+static void
+test_bundle_from_sync_page (void)
+{
+  g_autofree char *other = care_test_temp_db ();
+  g_autofree char *pem_here = g_strconcat (db_path, ".pem", NULL);
+  g_autofree char *pem_there = g_strconcat (other, ".pem", NULL);
+  g_autofree char *bundle = g_strconcat (other, ".bundle", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  gint64 before, after, deadline;
+
+  {
+    g_autoptr(CareDb) b = care_db_open (other, NULL);
+
+    g_assert_nonnull (b);
+  }
+  /* Only this pairing on the Sync page: earlier tests' peers are unpaired. */
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "peers", "--db", db_path, NULL), ==, 0);
+  {
+    g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        g_auto(GStrv) fields = g_strsplit (lines[i], "\t", 3);
+        g_autofree char *o = NULL, *e = NULL;
+
+        if (g_strv_length (fields) >= 2)
+          care_test_run_ctl (&o, &e, "untrust", "--db", db_path, "--device-id", fields[1], NULL);
+      }
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* Paired with pairing files: bundles need each other's certificate. */
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", db_path, "--export", pem_here, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", other, "--export", pem_there, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", db_path, "--certificate", pem_there,
+                                      "--name", "Far clinic", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", other, "--certificate", pem_here,
+                                      "--name", "Front desk", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    g_autoptr(CareDb) a = care_db_open (db_path, NULL);
+    g_autoptr(CareDb) b = care_db_open (other, NULL);
+
+    before = care_db_count (b, "patients", NULL);
+    g_assert_cmpint (before, <, care_db_count (a, "patients", NULL));
+  }
+
+  start_app ();
+  state = wait_state (check_any_list, NULL, "the patient list");
+  g_clear_pointer (&state, json_object_unref);
+
+  /* Without a window manager, windows open at the top left: the sync button is
+   * the first in the list's header bar, the save button beside the only paired
+   * computer on the Sync page. */
+  xdotool ("mousemove", "--sync", "28", "27", "click", "1", NULL);
+  g_usleep (1500000);
+  xdotool ("mousemove", "--sync", "461", "327", "click", "1", NULL);
+  g_usleep (1500000);
+  xdotool ("key", "--clearmodifiers", "ctrl+a", NULL);
+  xdotool ("type", "--delay", "20", bundle, NULL);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!g_file_test (bundle, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (100000);
+  g_assert_true (g_file_test (bundle, G_FILE_TEST_EXISTS));
+  stop_app ();
+
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "bundle", "import", "--db", other, "--in", bundle, NULL), ==, 0);
+  {
+    g_autoptr(CareDb) a = care_db_open (db_path, NULL);
+    g_autoptr(CareDb) b = care_db_open (other, NULL);
+
+    after = care_db_count (b, "patients", NULL);
+    g_assert_cmpint (after, ==, care_db_count (a, "patients", NULL));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -579,6 +667,7 @@ main (int    argc,
   g_test_add_func ("/ui/two-instances", test_two_instances);
   g_test_add_func ("/ui/conflict-shown-for-review", test_conflict_shown_for_review);
   g_test_add_func ("/ui/sync-with-paired-computer", test_sync_with_paired_computer);
+  g_test_add_func ("/ui/bundle-from-sync-page", test_bundle_from_sync_page);
 
   status = g_test_run ();
   stop_app ();
