@@ -7,6 +7,7 @@
 #include <avahi-client/lookup.h>
 #include <avahi-client/publish.h>
 #include <avahi-common/error.h>
+#include <avahi-common/alternative.h>
 #include <avahi-common/malloc.h>
 #include <avahi-glib/glib-watch.h>
 #include <glib/gi18n.h>
@@ -156,6 +157,7 @@ struct _CareSyncService
   AvahiClient      *avahi;
   AvahiEntryGroup  *avahi_group;
   AvahiServiceBrowser *avahi_browser;
+  char             *avahi_name;    /* the name announced, after collisions */
 };
 
 G_DEFINE_FINAL_TYPE (CareSyncService, care_sync_service, G_TYPE_OBJECT)
@@ -620,9 +622,33 @@ on_avahi_browse (AvahiServiceBrowser    *browser,
 {
   CareSyncService *self = user_data;
 
-  if (event == AVAHI_BROWSER_NEW && !(flags & AVAHI_LOOKUP_RESULT_LOCAL))
+  /* This computer's other instances count too (found by their device id, never
+   * our own): two clinics tried side by side on one machine find each other. */
+  if (event == AVAHI_BROWSER_NEW)
     avahi_service_resolver_new (self->avahi, interface, protocol, name, type, domain,
                                 AVAHI_PROTO_UNSPEC, 0, on_avahi_resolved, self);
+}
+
+static void publish (CareSyncService *self);
+
+/* Another computer announces the same name: take the next one ("Front desk #2"). */
+static void
+on_avahi_group (AvahiEntryGroup      *group,
+                AvahiEntryGroupState  state,
+                void                 *user_data)
+{
+  CareSyncService *self = user_data;
+
+  if (state == AVAHI_ENTRY_GROUP_COLLISION)
+    {
+      char *next = avahi_alternative_service_name (self->avahi_name ? self->avahi_name : self->name);
+
+      g_free (self->avahi_name);
+      self->avahi_name = g_strdup (next);
+      avahi_free (next);
+      avahi_entry_group_reset (group);
+      publish (self);
+    }
 }
 
 static void
@@ -632,13 +658,28 @@ publish (CareSyncService *self)
   int rc;
 
   if (self->avahi_group == NULL)
-    self->avahi_group = avahi_entry_group_new (self->avahi, NULL, NULL);
+    self->avahi_group = avahi_entry_group_new (self->avahi, on_avahi_group, self);
   if (self->avahi_group == NULL || self->server == NULL)
     return;
-  rc = avahi_entry_group_add_service (self->avahi_group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, 0, self->name,
-                                      SERVICE_TYPE, NULL, NULL, (uint16_t) care_sync_server_get_port (self->server),
-                                      txt_id, "v=1", NULL);
-  if (rc < 0 || avahi_entry_group_commit (self->avahi_group) < 0)
+
+  for (int tries = 0; tries < 20; tries++)
+    {
+      rc = avahi_entry_group_add_service (self->avahi_group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, 0,
+                                          self->avahi_name ? self->avahi_name : self->name,
+                                          SERVICE_TYPE, NULL, NULL, (uint16_t) care_sync_server_get_port (self->server),
+                                          txt_id, "v=1", NULL);
+      if (rc != AVAHI_ERR_COLLISION)
+        break;
+      /* The name is taken here already (another instance): the next one. */
+      {
+        char *next = avahi_alternative_service_name (self->avahi_name ? self->avahi_name : self->name);
+
+        g_free (self->avahi_name);
+        self->avahi_name = g_strdup (next);
+        avahi_free (next);
+      }
+    }
+  if (rc < 0 || (rc = avahi_entry_group_commit (self->avahi_group)) < 0)
     g_debug ("Could not announce this computer on the LAN: %s", avahi_strerror (rc));
 }
 
@@ -1056,6 +1097,7 @@ care_sync_service_finalize (GObject *object)
   g_free (self->device_id);
   g_free (self->server_error);
   g_free (self->status_text);
+  g_free (self->avahi_name);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->peers);
   g_clear_pointer (&self->runtime, g_hash_table_unref);
