@@ -715,12 +715,61 @@ test_pairing_request (void)
   g_free (server.address);
 }
 
+/* Device ids and pairing codes, as people read and type them. */
+static void
+test_identity (void)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autofree char *id = NULL, *again = NULL, *shown = NULL, *parsed = NULL, *lower = NULL;
+  g_autofree char *code_ab = NULL, *code_ba = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  guint8 box[32];
+
+  {
+    g_autoptr(CareDb) db = care_db_open (path, NULL);
+
+    certificate = care_identity_get_certificate (db, NULL);
+    g_assert_nonnull (certificate);
+    id = care_identity_device_id (certificate);
+  }
+  /* The same machine after a restart. */
+  {
+    g_autoptr(CareDb) db = care_db_open (path, NULL);
+    g_autoptr(GTlsCertificate) reopened = care_identity_get_certificate (db, NULL);
+
+    again = care_identity_device_id (reopened);
+  }
+  g_assert_cmpstr (id, ==, again);
+  g_assert_cmpuint (strlen (id), ==, 52);
+  /* The certificate carries the key for bundles, so the id covers it. */
+  g_assert_true (care_identity_box_public_key (certificate, box));
+
+  shown = care_identity_format_device_id (id);
+  g_assert_cmpuint (strlen (shown), ==, 52 + 12);
+  parsed = care_identity_parse_device_id (shown);
+  g_assert_cmpstr (parsed, ==, id);
+  lower = g_ascii_strdown (shown, -1);
+  g_free (parsed);
+  parsed = care_identity_parse_device_id (lower);
+  g_assert_cmpstr (parsed, ==, id);
+  g_assert_null (care_identity_parse_device_id ("ABCD"));
+  g_assert_null (care_identity_parse_device_id ("not a device id at all, not a device id at all, not a d"));
+
+  /* Both screens show the same code, whichever side computes it. */
+  code_ab = care_identity_pairing_code (id, "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPIYTEMZUGU3D");
+  code_ba = care_identity_pairing_code ("MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZPIYTEMZUGU3D", id);
+  g_assert_cmpstr (code_ab, ==, code_ba);
+  g_assert_cmpuint (strlen (code_ab), ==, 7);
+  g_assert_true (g_ascii_isdigit (code_ab[0]) && code_ab[3] == ' ' && g_ascii_isdigit (code_ab[6]));
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/sync/identity", test_identity);
   g_test_add_func ("/sync/two-machines", test_two_machines);
   g_test_add_func ("/sync/relay", test_relay);
   g_test_add_func ("/sync/unpaired-learns-nothing", test_unpaired_learns_nothing);
