@@ -9,10 +9,15 @@
 #include <stdlib.h>
 #include <stdio.h>
 
+#include <sqlite3.h>
+
+#include "care-chart.h"
 #include "care-db.h"
+#include "care-gaps.h"
 #include "care-generator.h"
 #include "care-patient.h"
 #include "care-test-util.h"
+#include "care-text.h"
 
 /*
  * Runs the real caremesh program on a temporary database under the display
@@ -628,6 +633,191 @@ test_bundle_from_sync_page (void)
   }
 }
 
+static gboolean
+check_editor (JsonObject    *state,
+              gconstpointer  data)
+{
+  return json_object_get_boolean_member (state, "editor_open") == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+check_editor_error (JsonObject    *state,
+                    gconstpointer  data)
+{
+  return json_object_get_boolean_member (state, "editor_open") &&
+         *json_object_get_string_member (state, "editor_error") != '\0';
+}
+
+static gboolean
+check_systolic_points (JsonObject    *state,
+                       gconstpointer  data)
+{
+  return json_object_get_boolean_member (state, "page_loaded") &&
+         json_object_get_int_member (state, "systolic_points") == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+check_since (JsonObject    *state,
+             gconstpointer  data)
+{
+  return check_page_mrn (state, data) && json_object_get_int_member (state, "since") > 0;
+}
+
+static void
+open_by_mrn (const char *mrn)
+{
+  g_autoptr(JsonObject) state = NULL;
+
+  type_search (mrn);
+  state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (1), "the search by MRN");
+  xdotool ("key", "--clearmodifiers", "Down", NULL);
+  g_usleep (200000);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+}
+
+static guint
+count_where (sqlite3    *sql,
+             const char *query,
+             const char *patient_id)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (sql, query, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return n;
+}
+
+/* The dashboard of a patient with history: the allergy banner and every section
+ * show what the store holds; a blood pressure typed in is checked (1400 refused),
+ * then saved and drawn on the chart; a change made elsewhere is shown as new the
+ * next time the patient is opened. */
+static void
+test_dashboard (void)
+{
+  g_autoptr(JsonObject) state = NULL;
+  g_autofree char *patient_id = NULL, *mrn = NULL, *other_mrn = NULL, *allergy = NULL;
+  g_autofree char *today = care_text_today ();
+  g_autoptr(CareChart) chart = NULL;
+  g_autoptr(GPtrArray) gaps = NULL;
+  sqlite3 *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n_systolic, n_problems, n_team, n_immunizations, n_encounters;
+
+  /* The patient with the longest blood-pressure history among those with an allergy. */
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &sql, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (sql,
+                                       "SELECT p.id, p.mrn, a.substance FROM patients p JOIN allergies a ON a.patient_id = p.id "
+                                       "WHERE a.code IS NOT '716186003' AND a.clinical_status = 'active' AND a.retired = 0 "
+                                       "ORDER BY (SELECT count (*) FROM observations o WHERE o.patient_id = p.id "
+                                       "AND o.loinc = '8480-6') DESC LIMIT 1", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  patient_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  mrn = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  allergy = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (sql, "SELECT mrn FROM patients WHERE id != ?1 LIMIT 1", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  other_mrn = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  n_systolic = count_where (sql, "SELECT count (*) FROM observations WHERE patient_id = ? AND loinc = '8480-6' "
+                                 "AND value_num IS NOT NULL AND retired = 0", patient_id);
+  n_problems = count_where (sql, "SELECT count (*) FROM conditions WHERE patient_id = ? AND retired = 0 "
+                                 "AND verification_status != 'entered-in-error'", patient_id);
+  n_team = count_where (sql, "SELECT count (*) FROM care_team_members WHERE patient_id = ? AND retired = 0 "
+                             "AND status = 'active'", patient_id);
+  n_immunizations = count_where (sql, "SELECT count (DISTINCT cvx) FROM immunizations WHERE patient_id = ? "
+                                      "AND retired = 0 AND status != 'entered-in-error'", patient_id);
+  n_encounters = count_where (sql, "SELECT min (8, count (*)) FROM encounters WHERE patient_id = ? AND retired = 0 "
+                                   "AND status NOT IN ('planned', 'cancelled', 'entered-in-error')", patient_id);
+  g_assert_cmpuint (n_systolic, >=, 2);
+  {
+    g_autoptr(CareDb) db = care_db_open (db_path, NULL);
+
+    chart = care_chart_load (db, ACTOR, patient_id, today, NULL);
+    g_assert_nonnull (chart);
+    gaps = care_gaps_compute (chart, NULL);
+    g_assert_nonnull (gaps);
+  }
+
+  start_app ();
+  state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (N_PATIENTS), "the full patient list");
+  g_clear_pointer (&state, json_object_unref);
+  open_by_mrn (mrn);
+  state = wait_state (check_page_mrn, mrn, "the dashboard");
+
+  /* Every section shows what the record holds. */
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (state, "allergy_banner"), "Allergies: "));
+  g_assert_nonnull (strstr (json_object_get_string_member (state, "allergy_banner"), allergy));
+  g_assert_cmpint (json_object_get_int_member (state, "problems"), ==, n_problems);
+  g_assert_cmpint (json_object_get_int_member (state, "team"), ==, n_team);
+  g_assert_cmpint (json_object_get_int_member (state, "immunizations"), ==, n_immunizations);
+  g_assert_cmpint (json_object_get_int_member (state, "encounters"), ==, n_encounters);
+  g_assert_cmpint (json_object_get_int_member (state, "gaps"), ==, gaps->len);
+  g_assert_cmpint (json_object_get_int_member (state, "systolic_points"), ==, n_systolic);
+  g_assert_cmpint (json_object_get_int_member (state, "details"), >=, 6);
+  g_assert_cmpint (json_object_get_int_member (state, "since"), ==, 0);
+  g_clear_pointer (&state, json_object_unref);
+
+  /* Ctrl+R records a result; blood pressure comes first. 1400 is refused. */
+  xdotool ("windowfocus", "--sync", window_id, NULL);
+  xdotool ("key", "--clearmodifiers", "ctrl+r", NULL);
+  state = wait_state (check_editor, GINT_TO_POINTER (TRUE), "the result editor");
+  g_clear_pointer (&state, json_object_unref);
+  g_usleep (300000);
+  xdotool ("type", "--delay", "40", "1400/80", NULL);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_editor_error, NULL, "the refusal of a systolic of 1400");
+  g_assert_nonnull (strstr (json_object_get_string_member (state, "editor_error"), "300"));
+  g_clear_pointer (&state, json_object_unref);
+  g_assert_cmpuint (count_where (sql, "SELECT count (*) FROM observations WHERE patient_id = ? AND loinc = '8480-6' "
+                                      "AND value_num IS NOT NULL AND retired = 0", patient_id), ==, n_systolic);
+
+  /* A plausible reading is saved and drawn. */
+  xdotool ("key", "--clearmodifiers", "ctrl+a", NULL);
+  xdotool ("type", "--delay", "40", "128/82", NULL);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_systolic_points, GINT_TO_POINTER (n_systolic + 1), "the new reading on the chart");
+  g_assert_false (json_object_get_boolean_member (state, "editor_open"));
+  g_assert_nonnull (strstr (json_object_get_string_member (state, "systolic_label"), "128"));
+  g_clear_pointer (&state, json_object_unref);
+  g_assert_cmpuint (count_where (sql, "SELECT count (*) FROM observations WHERE patient_id = ? AND loinc = '8462-4' "
+                                      "AND value_num = 82 AND retired = 0", patient_id), ==, 1);
+
+  /* Someone else records a result while this user looks elsewhere: it is
+   * shown as new when they come back. */
+  open_by_mrn (other_mrn);
+  state = wait_state (check_page_mrn, other_mrn, "another patient");
+  g_clear_pointer (&state, json_object_unref);
+  {
+    g_autoptr(CareDb) db = care_db_open (db_path, NULL);
+    g_autoptr(CareFields) fields = care_fields_new ();
+    g_autoptr(GError) error = NULL;
+
+    care_fields_set (fields, "patient_id", patient_id);
+    care_fields_set (fields, "loinc", "44261-6");
+    care_fields_set (fields, "display", "PHQ-9 total score");
+    care_fields_set (fields, "category", "survey");
+    care_fields_set (fields, "value_num", "4");
+    care_fields_set (fields, "effective_at", today);
+    g_assert_true (care_db_put (db, "practitioner:someone-else", "observations", NULL, fields, NULL, &error));
+    g_assert_no_error (error);
+  }
+  open_by_mrn (mrn);
+  state = wait_state (check_since, mrn, "the change shown as new");
+  g_assert_cmpint (json_object_get_int_member (state, "since"), ==, 1);
+  g_clear_pointer (&state, json_object_unref);
+
+  sqlite3_close (sql);
+  stop_app ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -662,6 +852,7 @@ main (int    argc,
   g_clear_pointer (&db, care_db_close);
 
   g_test_add_func ("/ui/search-and-open", test_search_and_open);
+  g_test_add_func ("/ui/dashboard", test_dashboard);
   g_test_add_func ("/ui/bad-database", test_bad_database);
   g_test_add_func ("/ui/remembers-window-and-patient", test_remembers_window_and_patient);
   g_test_add_func ("/ui/two-instances", test_two_instances);

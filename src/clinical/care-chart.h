@@ -5,6 +5,8 @@
 
 #include "care-record.h"
 
+#include "care-db.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -37,13 +39,30 @@ typedef struct
   GHashTable *organizations;   /* id -> CareRecord */
 } CareChart;
 
+/* Reference counted (a dialog may outlive the page's reload): care_chart_free()
+ * drops a reference. */
 CareChart *care_chart_new  (const char *today);
+CareChart *care_chart_ref  (CareChart  *chart);
 void       care_chart_free (CareChart  *chart);
 
 /* A practitioner's display name ("Dr. Ana Ruiz, MD" style: given family,
  * credentials), or NULL when @id is unknown. */
 char      *care_chart_practitioner_name (const CareChart *chart,
                                          const char      *id);
+
+/* Reads one patient's chart (runs on the store's worker). @today: "YYYY-MM-DD". */
+CareChart *care_chart_load (CareDb      *db,
+                            const char  *actor,
+                            const char  *patient_id,
+                            const char  *today,
+                            GError     **error);
+/* The ids of the patient and every record in the chart: a set that borrows
+ * the chart's strings. */
+GHashTable *care_chart_record_ids (const CareChart *chart);
+/* The chart's record @id of @table (a table name), or NULL. (transfer none) */
+CareRecord *care_chart_find (const CareChart *chart,
+                             const char      *table,
+                             const char      *id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CareChart, care_chart_free)
 

@@ -3,10 +3,13 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "care-generator.h"
 #include "care-names.h"
+#include "care-text.h"
 
 /*
  * The synthetic demo clinic: "Cascade Foothills Coordinated Care", a small rural
@@ -3759,5 +3762,206 @@ failed:
   care_db_set_clock_override (db, 0);
   g_propagate_error (error, gen.error);
 
+  return FALSE;
+}
+
+/* The long-history patient for the dashboard benchmark */
+
+static gboolean
+put_record (CareDb      *db,
+            const char  *table,
+            CareFields  *fields,
+            char       **out_id,
+            GError     **error)
+{
+  gboolean ok = care_db_put (db, "system:generator", table, NULL, fields, out_id, error);
+
+  care_fields_clear (fields);
+  return ok;
+}
+
+typedef struct
+{
+  const char *loinc;
+  const char *display;
+  const char *unit;
+  double      value;
+  const char *category;
+} HistoryObservation;
+
+gboolean
+care_generator_add_long_history (CareDb      *db,
+                                 const char  *as_of,
+                                 char       **out_id,
+                                 GError     **error)
+{
+  static const struct { const char *code; const char *display; const char *onset; } problems[] = {
+    { "44054006", "Type 2 diabetes mellitus", "2014-03-02" },
+    { "59621000", "Essential hypertension", "2012-06-11" },
+    { "55822004", "Hyperlipidemia", "2013-01-20" },
+    { "35489007", "Depressive disorder", "2019-09-14" },
+    { "709044004", "Chronic kidney disease", "2021-02-19" },
+  };
+  static const struct { const char *drug; const char *rxnorm; const char *dose; const char *frequency; } drugs[] = {
+    { "metformin hydrochloride 500 MG Oral Tablet", "861007", "500 mg", "twice daily with meals" },
+    { "lisinopril 10 MG Oral Tablet", "314076", "10 mg", "once daily" },
+    { "atorvastatin 40 MG Oral Tablet", "617311", "40 mg", "once daily at bedtime" },
+    { "sertraline 50 MG Oral Tablet", "312940", "50 mg", "once daily" },
+  };
+  g_autoptr(CareFields) fields = care_fields_new ();
+  g_autoptr(GDateTime) end = NULL;
+  g_autofree char *patient_id = NULL;
+  g_autofree char *today = as_of ? g_strdup (as_of) : care_text_today ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2026);
+  int y, m, d;
+
+  if (sscanf (today, "%d-%d-%d", &y, &m, &d) != 3)
+    {
+      g_set_error (error, CARE_DB_ERROR, CARE_DB_ERROR_INVALID, "as_of is not a date: %s", today);
+      return FALSE;
+    }
+  end = g_date_time_new_utc (y, m, d, 10, 0, 0);
+
+  if (!care_db_begin (db, error))
+    return FALSE;
+
+  care_fields_set (fields, "mrn", "LH-0000001");
+  care_fields_set (fields, "given_name", "Harriet");
+  care_fields_set (fields, "family_name", "Longhistory");
+  care_fields_set (fields, "birth_date", "1958-04-17");
+  care_fields_set (fields, "sex", "female");
+  care_fields_set (fields, "preferred_language", "en");
+  care_fields_set (fields, "phone", "541-555-0199");
+  if (!put_record (db, "patients", fields, &patient_id, error))
+    goto failed;
+
+  care_fields_set (fields, "patient_id", patient_id);
+  care_fields_set (fields, "code_system", "http://www.nlm.nih.gov/research/umls/rxnorm");
+  care_fields_set (fields, "code", "7980");
+  care_fields_set (fields, "substance", "Penicillin G");
+  care_fields_set (fields, "category", "medication");
+  care_fields_set (fields, "criticality", "high");
+  care_fields_set (fields, "reaction", "hives");
+  care_fields_set (fields, "severity", "moderate");
+  if (!put_record (db, "allergies", fields, NULL, error))
+    goto failed;
+
+  for (guint i = 0; i < G_N_ELEMENTS (problems); i++)
+    {
+      care_fields_set (fields, "patient_id", patient_id);
+      care_fields_set (fields, "code_system", "http://snomed.info/sct");
+      care_fields_set (fields, "code", problems[i].code);
+      care_fields_set (fields, "display", problems[i].display);
+      care_fields_set (fields, "onset_date", problems[i].onset);
+      if (!put_record (db, "conditions", fields, NULL, error))
+        goto failed;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (drugs); i++)
+    {
+      g_autofree char *order_id = NULL;
+
+      care_fields_set (fields, "patient_id", patient_id);
+      care_fields_set (fields, "drug", drugs[i].drug);
+      care_fields_set (fields, "rxnorm", drugs[i].rxnorm);
+      care_fields_set (fields, "dose", drugs[i].dose);
+      care_fields_set (fields, "route", "oral");
+      care_fields_set (fields, "frequency", drugs[i].frequency);
+      care_fields_set (fields, "start_date", "2016-01-04");
+      if (!put_record (db, "medication_orders", fields, &order_id, error))
+        goto failed;
+
+      /* A 90-day fill every quarter for ten years. */
+      for (int q = 0; q < 40; q++)
+        {
+          g_autoptr(GDateTime) when = g_date_time_add_days (end, -q * 91 - (int) i);
+          g_autofree char *at = g_date_time_format (when, "%Y-%m-%dT%H:%M:%SZ");
+
+          care_fields_set (fields, "patient_id", patient_id);
+          care_fields_set (fields, "order_id", order_id);
+          care_fields_set (fields, "drug", drugs[i].drug);
+          care_fields_set (fields, "days_supply", "90");
+          care_fields_set (fields, "handed_over_at", at);
+          if (!put_record (db, "medication_dispenses", fields, NULL, error))
+            goto failed;
+        }
+    }
+
+  /* 200 encounters over ten years, newest last; each office visit records its
+   * vitals, and labs and screening follow their usual rhythm. */
+  for (int e = 0; e < 200; e++)
+    {
+      g_autoptr(GDateTime) when = g_date_time_add_days (end, -(199 - e) * 18 - 1);
+      g_autofree char *at = g_date_time_format (when, "%Y-%m-%dT%H:%M:%SZ");
+      g_autofree char *encounter_id = NULL;
+      const char *klass = e % 40 == 7 ? "EMER" : e == 120 || e == 185 ? "IMP" : e % 5 == 3 ? "VR" : "AMB";
+      HistoryObservation obs[8];
+      guint n_obs = 0;
+
+      care_fields_set (fields, "patient_id", patient_id);
+      care_fields_set (fields, "class", klass);
+      care_fields_set (fields, "start_at", at);
+      if (g_str_equal (klass, "IMP"))
+        {
+          g_autoptr(GDateTime) out = g_date_time_add_days (when, 3);
+          g_autofree char *out_at = g_date_time_format (out, "%Y-%m-%dT%H:%M:%SZ");
+
+          care_fields_set (fields, "end_at", out_at);
+          care_fields_set (fields, "discharge_disposition", "home");
+        }
+      care_fields_set (fields, "reason", "chronic care follow-up");
+      if (!put_record (db, "encounters", fields, &encounter_id, error))
+        goto failed;
+
+      if (g_str_equal (klass, "VR"))
+        continue;
+      obs[n_obs++] = (HistoryObservation) { "8480-6", "Systolic blood pressure", "mm[Hg]", 128 + g_rand_int_range (rand, -12, 22), "vital-signs" };
+      obs[n_obs++] = (HistoryObservation) { "8462-4", "Diastolic blood pressure", "mm[Hg]", 80 + g_rand_int_range (rand, -8, 12), "vital-signs" };
+      obs[n_obs++] = (HistoryObservation) { "29463-7", "Body weight", "kg", 88 + g_rand_double_range (rand, -4, 4), "vital-signs" };
+      obs[n_obs++] = (HistoryObservation) { "39156-5", "Body mass index", "kg/m2", 31 + g_rand_double_range (rand, -1.5, 1.5), "vital-signs" };
+      obs[n_obs++] = (HistoryObservation) { "8302-2", "Body height", "cm", 168, "vital-signs" };
+      obs[n_obs++] = (HistoryObservation) { "2339-0", "Glucose", "mg/dL", 140 + g_rand_int_range (rand, -30, 60), "laboratory" };
+      if (e % 5 == 0)
+        obs[n_obs++] = (HistoryObservation) { "4548-4", "Hemoglobin A1c", "%", 7.6 + g_rand_double_range (rand, -1.0, 1.6), "laboratory" };
+      if (e % 10 == 1)
+        obs[n_obs++] = (HistoryObservation) { "44261-6", "PHQ-9 total score", "{score}", g_rand_int_range (rand, 2, 16), "survey" };
+
+      for (guint o = 0; o < n_obs; o++)
+        {
+          care_fields_set (fields, "patient_id", patient_id);
+          care_fields_set (fields, "encounter_id", encounter_id);
+          care_fields_set (fields, "category", obs[o].category);
+          care_fields_set (fields, "loinc", obs[o].loinc);
+          care_fields_set (fields, "display", obs[o].display);
+          care_fields_set_double (fields, "value_num", round (obs[o].value * 10) / 10);
+          care_fields_set (fields, "unit", obs[o].unit);
+          care_fields_set (fields, "effective_at", at);
+          if (!put_record (db, "observations", fields, NULL, error))
+            goto failed;
+        }
+    }
+
+  for (int year = 0; year < 10; year++)
+    {
+      g_autoptr(GDateTime) when = g_date_time_add_days (end, -year * 365 - 60);
+      g_autofree char *date = g_date_time_format (when, "%Y-%m-%d");
+
+      care_fields_set (fields, "patient_id", patient_id);
+      care_fields_set (fields, "cvx", "150");
+      care_fields_set (fields, "vaccine", "Influenza, injectable, quadrivalent, preservative free");
+      care_fields_set (fields, "occurrence_date", date);
+      if (!put_record (db, "immunizations", fields, NULL, error))
+        goto failed;
+    }
+
+  if (!care_db_commit (db, error))
+    goto failed;
+
+  if (out_id != NULL)
+    *out_id = g_steal_pointer (&patient_id);
+  return TRUE;
+
+failed:
+  care_db_rollback (db);
   return FALSE;
 }

@@ -47,4 +47,19 @@ gboolean care_generator_run          (CareDb                      *db,
                                       gpointer                     user_data,
                                       GError                     **error);
 
+/**
+ * care_generator_add_long_history:
+ * @as_of: (nullable): the last day of the history ('YYYY-MM-DD'), %NULL for today
+ * @out_id: (out): the new patient's id
+ *
+ * Adds one synthetic patient with ten years of history for the dashboard's
+ * benchmark: 200 encounters (ED visits and two hospital stays among them),
+ * 1,400 or so observations, chronic problems, medications with their
+ * dispenses and immunizations. MRN "LH-0000001". One transaction.
+ */
+gboolean care_generator_add_long_history (CareDb      *db,
+                                          const char  *as_of,
+                                          char       **out_id,
+                                          GError     **error);
+
 G_END_DECLS

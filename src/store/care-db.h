@@ -252,4 +252,37 @@ gint64      care_db_count_changes      (CareDb       *db,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CareDb, care_db_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CareChange, care_change_free)
 
+/* One change to a patient's records, as the dashboard's "changed since you
+ * last looked" shows it. */
+typedef struct
+{
+  char     *table;
+  char     *record_id;
+  gint64    hlc;          /* when (care_db_hlc_to_ms() style: ms << 16) */
+  char     *actor;        /* who, as the writing machine named them */
+  char    **fields;       /* the fields it set */
+  gboolean  added;        /* the record's first change */
+  gboolean  retired;      /* it retired the record */
+  gboolean  this_device;  /* made on this machine */
+} CareActivity;
+
+void        care_activity_free        (CareActivity *activity);
+
+/* Notes that @actor opened @patient_id now; returns the mark of the previous
+ * opening (a changes.seq), -1 if never, -2 on error. Local, not replicated. */
+gint64      care_db_mark_patient_viewed (CareDb      *db,
+                                         const char  *actor,
+                                         const char  *patient_id,
+                                         GError     **error);
+/* Changes that arrived on this machine after @since_seq to the records whose ids
+ * are in @record_ids (a set), newest first, at most @limit (0: all).
+ * Returns (element-type CareActivity). */
+GPtrArray  *care_db_patient_activity  (CareDb      *db,
+                                       gint64       since_seq,
+                                       GHashTable  *record_ids,
+                                       guint        limit,
+                                       GError     **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CareActivity, care_activity_free)
+
 G_END_DECLS

@@ -315,6 +315,17 @@ static const char migration_6[] =
   "  certificate TEXT"                     /* its certificate (PEM), once seen: keys for USB bundles */
   ") WITHOUT ROWID;";
 
+/* Version 7: when each user last opened each patient, so the dashboard can show
+ * what changed since (the local arrival order of changes, `changes.seq`).
+ * Local: what one person has looked at on this machine never replicates. */
+static const char migration_7[] =
+  "CREATE TABLE patient_views ("
+  "  actor TEXT NOT NULL,"
+  "  patient_id TEXT NOT NULL,"
+  "  seen_seq INTEGER NOT NULL,"           /* the last change this machine held then */
+  "  seen_at INTEGER NOT NULL,"            /* ms since the epoch */
+  "  PRIMARY KEY (actor, patient_id)) WITHOUT ROWID;";
+
 static const char *migrations[] = {
   migration_1,
   migration_2,
@@ -322,6 +333,7 @@ static const char *migrations[] = {
   migration_4,
   migration_5,
   migration_6,
+  migration_7,
 };
 
 static const char * const record_types[] = {

@@ -153,6 +153,10 @@ care_application_startup (GApplication *application)
   const char *search_accels[] = { "<Primary>f", NULL };
   const char *back_accels[] = { "<Alt>Left", NULL };
   const char *sync_accels[] = { "<Primary><Shift>s", NULL };
+  const char *result_accels[] = { "<Primary>r", NULL };
+  const char *problem_accels[] = { "<Primary><Shift>p", NULL };
+  const char *medication_accels[] = { "<Primary><Shift>m", NULL };
+  const char *allergy_accels[] = { "<Primary><Shift>a", NULL };
 
   G_APPLICATION_CLASS (care_application_parent_class)->startup (application);
 
@@ -162,6 +166,10 @@ care_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.show-search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.back", back_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.sync-now", sync_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.add-record::observations", result_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.add-record::conditions", problem_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.add-record::medication_orders", medication_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.add-record::allergies", allergy_accels);
 }
 
 static void

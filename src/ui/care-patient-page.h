@@ -20,9 +20,20 @@ const char *care_patient_page_get_patient_id (CarePatientPage *self);
 gboolean    care_patient_page_get_loaded   (CarePatientPage *self);
 const char *care_patient_page_get_title    (CarePatientPage *self);
 const char *care_patient_page_get_mrn      (CarePatientPage *self);
-/* Rows in a section: "allergies", "problems", "medications". */
+/* Rows in a section: "allergies", "problems", "medications", "encounters",
+ * "immunizations", "team", "gaps", "work", "since", "details", "review". */
 guint       care_patient_page_count_rows   (CarePatientPage *self,
                                             const char      *section);
 const char *care_patient_page_get_allergy_text (CarePatientPage *self);
+/* The trend of @loinc (HbA1c 4548-4, systolic 8480-6, ...): points and label. */
+guint       care_patient_page_get_trend_points (CarePatientPage *self,
+                                                const char      *loinc);
+const char *care_patient_page_get_trend_label  (CarePatientPage *self,
+                                                const char      *loinc);
+/* Milliseconds from the last load's start to the first frame drawn after it. */
+double      care_patient_page_get_load_ms      (CarePatientPage *self);
+/* Opens the dialog that adds a record of @table ("observations", ...). */
+void        care_patient_page_add_record       (CarePatientPage *self,
+                                                const char      *table);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "care-patient.h"
 #include "care-patient-list.h"
 #include "care-patient-page.h"
+#include "care-record-editor.h"
 #include "care-review.h"
 #include "care-sync-service.h"
 #include "care-sync-window.h"
@@ -211,6 +212,25 @@ on_patients_changed_cb (CareWindow *self)
     }
 }
 
+/* @text as the inside of a JSON string. */
+static char *
+json_text (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text ? text : ""; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if ((guchar) *p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 /* Test hook: with CAREMESH_TEST_STATE set, the window writes what it shows to
  * that file as JSON, so a test driving the real program with X input events can
  * check it. Only record numbers and MRNs (synthetic test data) are written. */
@@ -259,6 +279,46 @@ write_state_cb (gpointer user_data)
                           care_patient_page_count_rows (self->patient_page, "allergies"),
                           care_patient_page_count_rows (self->patient_page, "problems"),
                           care_patient_page_count_rows (self->patient_page, "medications"));
+  g_string_append_printf (json, "\"encounters\": %u, \"immunizations\": %u, \"team\": %u, \"gaps\": %u, "
+                          "\"work\": %u, \"since\": %u, \"details\": %u, ",
+                          care_patient_page_count_rows (self->patient_page, "encounters"),
+                          care_patient_page_count_rows (self->patient_page, "immunizations"),
+                          care_patient_page_count_rows (self->patient_page, "team"),
+                          care_patient_page_count_rows (self->patient_page, "gaps"),
+                          care_patient_page_count_rows (self->patient_page, "work"),
+                          care_patient_page_count_rows (self->patient_page, "since"),
+                          care_patient_page_count_rows (self->patient_page, "details"));
+  g_string_append_printf (json, "\"hba1c_points\": %u, \"systolic_points\": %u, \"phq9_points\": %u, ",
+                          care_patient_page_get_trend_points (self->patient_page, "4548-4"),
+                          care_patient_page_get_trend_points (self->patient_page, "8480-6"),
+                          care_patient_page_get_trend_points (self->patient_page, "44261-6"));
+  {
+    g_autofree char *banner = json_text (care_patient_page_get_allergy_text (self->patient_page));
+    g_autofree char *trend = json_text (care_patient_page_get_trend_label (self->patient_page, "8480-6"));
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    g_autofree char *editor_error = NULL;
+    gboolean editor_open = FALSE;
+    guint n_dialogs = 0;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (CARE_IS_RECORD_EDITOR (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+          {
+            const char *refusal = care_record_editor_get_error (CARE_RECORD_EDITOR (toplevel));
+
+            editor_open = TRUE;
+            g_free (editor_error);
+            editor_error = json_text (refusal);
+          }
+        n_dialogs += ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel));
+      }
+    g_string_append_printf (json, "\"allergy_banner\": \"%s\", \"systolic_label\": \"%s\", ", banner, trend);
+    g_string_append_printf (json, "\"editor_open\": %s, \"editor_error\": \"%s\", \"message_dialogs\": %u, ",
+                            editor_open ? "true" : "false", editor_error ? editor_error : "", n_dialogs);
+    g_string_append_printf (json, "\"dashboard_ms\": %.1f, ", care_patient_page_get_load_ms (self->patient_page));
+  }
   {
     GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
     gboolean in_search = focus != NULL && (focus == GTK_WIDGET (self->search_entry) ||
@@ -311,6 +371,58 @@ resident_mb (void)
   return g_ascii_strtod (line + 6, NULL) / 1024.0;
 }
 
+/* The dashboard of CAREMESH_BENCH_PATIENT (a long history), opened from another
+ * patient's, several times: from the call to the first frame drawn after it. */
+#define BENCH_DASHBOARD_RUNS 7
+
+static void bench_dashboard_next (CareWindow *self);
+
+static gboolean
+bench_dashboard_tick_cb (GtkWidget     *widget,
+                         GdkFrameClock *frame_clock,
+                         gpointer       user_data)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+  const char *target = g_getenv ("CAREMESH_BENCH_PATIENT");
+
+  if (!care_patient_page_get_loaded (self->patient_page) || care_patient_page_get_load_ms (self->patient_page) <= 0)
+    return G_SOURCE_CONTINUE;
+
+  if (g_strcmp0 (care_patient_page_get_patient_id (self->patient_page), target) == 0)
+    {
+      printf ("dashboard_draw %.1f ms\n", care_patient_page_get_load_ms (self->patient_page));
+      fflush (stdout);
+      self->bench_steps++;
+    }
+  self->bench_tick = 0;
+  bench_dashboard_next (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+bench_dashboard_next (CareWindow *self)
+{
+  const char *target = g_getenv ("CAREMESH_BENCH_PATIENT");
+  g_autoptr(CarePatient) other = NULL;
+
+  if (target == NULL || self->bench_steps >= BENCH_DASHBOARD_RUNS)
+    {
+      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+      return;
+    }
+
+  if (g_strcmp0 (care_patient_page_get_patient_id (self->patient_page), target) == 0 &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->patients)) > 0)
+    {
+      other = g_list_model_get_item (G_LIST_MODEL (self->patients), 0);
+      open_patient (self, care_patient_get_id (other));
+    }
+  else
+    open_patient (self, target);
+  self->bench_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), bench_dashboard_tick_cb, NULL, NULL);
+}
+
 static gboolean
 bench_scroll_tick_cb (GtkWidget     *widget,
                       GdkFrameClock *frame_clock,
@@ -334,7 +446,8 @@ bench_scroll_tick_cb (GtkWidget     *widget,
   printf ("rss_after_scroll %.1f MB\n", resident_mb ());
   fflush (stdout);
   self->bench_tick = 0;
-  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+  self->bench_steps = 0;
+  bench_dashboard_next (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -347,6 +460,7 @@ bench_start_scroll_cb (gpointer user_data)
   printf ("rss_after_start %.1f MB\n", resident_mb ());
   fflush (stdout);
   self->bench_scroll_start = g_get_monotonic_time ();
+  self->bench_steps = 0;
   self->bench_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), bench_scroll_tick_cb, NULL, NULL);
 
   return G_SOURCE_REMOVE;
@@ -638,6 +752,19 @@ show_review_action (GtkWidget  *widget,
   gtk_window_present (care_review_window_new (GTK_WINDOW (self), self->store, ACTOR));
 }
 
+/* Adds a record of the table named by the parameter to the patient on screen. */
+static void
+add_record_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  if (care_patient_page_get_loaded (self->patient_page) &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "patient") == 0)
+    care_patient_page_add_record (self->patient_page, g_variant_get_string (parameter, NULL));
+}
+
 static void
 back_action (GtkWidget  *widget,
              const char *action_name,
@@ -741,6 +868,7 @@ care_window_class_init (CareWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.show-search", NULL, show_search_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.add-record", "s", add_record_action);
   gtk_widget_class_install_action (widget_class, "win.show-review", NULL, show_review_action);
   gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, show_sync_action);
   gtk_widget_class_install_action (widget_class, "win.sync-now", NULL, sync_now_action);
