@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "care-chart.h"
 #include "care-db.h"
 #include "care-test-util.h"
 
@@ -664,6 +665,80 @@ test_two_connections_one_file (void)
   g_assert_cmpint (care_db_count_changes (app, NULL), ==, 4);
 }
 
+/* "Changed since you last looked": what arrives from another machine after a user
+ * opened the patient is listed, by whom and whether it was made here; the
+ * chart loads every section of the patient. */
+static void
+test_changed_since_last_looked (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autofree char *patient_id = NULL;
+  g_autofree char *order_id = seed_record (a, &patient_id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) activity = NULL;
+  g_autoptr(CareChart) chart = NULL;
+  g_autoptr(GHashTable) ids = NULL;
+  CareActivity *item;
+  gint64 mark;
+
+  sync_both (a, b);
+
+  /* First opening on A: nothing to compare with. */
+  mark = care_db_mark_patient_viewed (a, ACTOR_A, patient_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mark, ==, -1);
+
+  /* B changes the dose and adds an observation; A receives them. */
+  put1 (b, ACTOR_B, "medication_orders", order_id, "dose", "20 mg");
+  {
+    g_autoptr(CareFields) fields = care_fields_new ();
+
+    care_fields_set (fields, "patient_id", patient_id);
+    care_fields_set (fields, "loinc", "4548-4");
+    care_fields_set (fields, "display", "Hemoglobin A1c");
+    care_fields_set (fields, "value_num", "7.9");
+    care_fields_set (fields, "unit", "%");
+    care_fields_set (fields, "effective_at", "2026-05-02");
+    g_assert_true (care_db_put (b, ACTOR_B, "observations", NULL, fields, NULL, &error));
+    g_assert_no_error (error);
+  }
+  sync_both (a, b);
+
+  chart = care_chart_load (a, ACTOR_A, patient_id, "2026-06-01", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chart->medications->len, ==, 1);
+  g_assert_cmpuint (chart->observations->len, ==, 1);
+  g_assert_cmpstr (care_record_get (g_ptr_array_index (chart->medications, 0), "dose"), ==, "20 mg");
+  ids = care_chart_record_ids (chart);
+
+  /* The second opening returns the first's mark; both changes are newer. */
+  mark = care_db_mark_patient_viewed (a, ACTOR_A, patient_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mark, >, 0);
+  activity = care_db_patient_activity (a, mark, ids, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (activity->len, ==, 2);
+  item = g_ptr_array_index (activity, 0);   /* newest first */
+  g_assert_cmpstr (item->table, ==, "observations");
+  g_assert_true (item->added);
+  g_assert_false (item->this_device);
+  g_assert_cmpstr (item->actor, ==, ACTOR_B);
+  item = g_ptr_array_index (activity, 1);
+  g_assert_cmpstr (item->record_id, ==, order_id);
+  g_assert_false (item->added);
+  g_assert_true (g_strv_contains ((const char * const *) item->fields, "dose"));
+
+  /* A third opening: nothing new since the second. */
+  mark = care_db_mark_patient_viewed (a, ACTOR_A, patient_id, &error);
+  g_clear_pointer (&activity, g_ptr_array_unref);
+  activity = care_db_patient_activity (a, mark, ids, 0, &error);
+  g_assert_cmpuint (activity->len, ==, 0);
+
+  /* Another user's mark is their own. */
+  g_assert_cmpint (care_db_mark_patient_viewed (a, "test:someone-else", patient_id, &error), ==, -1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -671,6 +746,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/replica/basic-and-relay", test_basic_and_relay);
+  g_test_add_func ("/replica/changed-since-last-looked", test_changed_since_last_looked);
   g_test_add_func ("/replica/different-fields", test_different_fields_both_survive);
   g_test_add_func ("/replica/same-field-conflict-and-resolve", test_same_field_conflict_and_resolve);
   g_test_add_func ("/replica/replaced-values-still-sent", test_replaced_values_still_sent);
