@@ -113,6 +113,7 @@ enum { PROP_0, PROP_LOADED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static void reload_after_review (gpointer user_data);
+static char *display_unit (const char *unit);
 static void open_editor (CarePatientPage *self,
                          const char      *table,
                          CareRecord      *record);
@@ -164,7 +165,7 @@ add_record_row (CarePatientPage *self,
       g_signal_connect (row, "activated", G_CALLBACK (on_row_activated_cb), self);
     }
 
-  if (record != NULL && self->changed_ids != NULL &&
+  if (record != NULL && self->changed_ids != NULL && index != SECTION_SINCE &&
       g_hash_table_contains (self->changed_ids, care_record_get_id (record)))
     {
       GtkWidget *badge = gtk_label_new (_("Changed"));
@@ -805,7 +806,11 @@ show_trends (CarePatientPage *self)
             }
         }
 
-      care_trend_chart_set_unit (view, unit ? unit : "");
+      {
+        g_autofree char *shown = display_unit (unit);
+
+        care_trend_chart_set_unit (view, shown);
+      }
       care_trend_chart_set_target (view, low, high);
     }
 }
@@ -827,6 +832,61 @@ table_noun (const char *table)
   return table;
 }
 
+/* A UCUM unit as people write it: "mm[Hg]" -> "mmHg", "kg/m2" -> "kg/m²",
+ * "mL/min/{1.73_m2}" -> "mL/min/1.73 m²", "{score}" -> "". */
+static char *
+display_unit (const char *unit)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = unit ? unit : ""; *p; p++)
+    {
+      if (*p == '[' || *p == ']')
+        continue;
+      if (*p == '{')
+        {
+          const char *close = strchr (p, '}');
+          g_autofree char *inner = close ? g_strndup (p + 1, close - p - 1) : NULL;
+
+          /* An annotation that is only a word ("{score}") is left out. */
+          if (inner != NULL && g_ascii_isdigit (inner[0]))
+            for (const char *q = inner; *q; q++)
+              g_string_append_c (out, *q == '_' ? ' ' : *q);
+          p = close ? close : p + strlen (p) - 1;
+          continue;
+        }
+      g_string_append_c (out, *p == '_' ? ' ' : *p);
+    }
+
+  /* Squares: m2 -> m². */
+  {
+    g_autofree char *text = g_string_free (out, FALSE);
+    g_auto(GStrv) parts = g_strsplit (text, "m2", -1);
+
+    return g_strjoinv ("m²", parts);
+  }
+}
+
+/* "7.4 %", "6" (a score's "{score}" unit is UCUM's annotation, not for reading). */
+static char *
+format_value (CareRecord *observation)
+{
+  const char *unit = care_record_get (observation, "unit");
+  g_autofree char *number = NULL;
+
+  if (care_record_get (observation, "value_num") == NULL)
+    return g_strdup (or_dash (care_record_get (observation, "value_text")));
+
+  number = g_strdup_printf ("%g", care_record_get_double (observation, "value_num"));
+  {
+    g_autofree char *shown = display_unit (unit);
+
+    if (*shown == '\0')
+      return g_steal_pointer (&number);
+    return g_strdup_printf ("%s %s", number, shown);
+  }
+}
+
 /* What a record is, in a few words: "Hemoglobin A1c 7.4 %", "Penicillin". */
 static char *
 record_label (const CareChart *chart,
@@ -841,10 +901,11 @@ record_label (const CareChart *chart,
   if (g_strcmp0 (table, "patients") == 0)
     return g_strdup ("");
   if (g_strcmp0 (table, "observations") == 0)
-    return g_strdup_printf ("%s %s %s", or_dash (care_record_get (record, "display")),
-                            care_record_get (record, "value_num") ? care_record_get (record, "value_num")
-                                                                  : or_dash (care_record_get (record, "value_text")),
-                            care_record_get (record, "unit") ? care_record_get (record, "unit") : "");
+    {
+      g_autofree char *value = format_value (record);
+
+      return g_strdup_printf ("%s %s", or_dash (care_record_get (record, "display")), value);
+    }
   if (g_strcmp0 (table, "care_team_members") == 0)
     {
       char *name = care_chart_practitioner_name (chart, care_record_get (record, "practitioner_id"));
