@@ -9,6 +9,7 @@
 #include "care-db.h"
 #include "care-schema.h"
 #include "care-test-util.h"
+#include "care-text.h"
 
 #define ACTOR "test:clinician"
 
@@ -405,6 +406,23 @@ test_content_hash (void)
   g_assert_cmpstr (one, !=, changed);
 }
 
+/* Units as people read them, for the dashboard and the results table. */
+static void
+test_display_units (void)
+{
+  static const char *cases[][2] = {
+    { "mm[Hg]", "mmHg" }, { "kg/m2", "kg/m²" }, { "mL/min/{1.73_m2}", "mL/min/1.73 m²" },
+    { "{score}", "" }, { "%", "%" }, { "mg/dL", "mg/dL" }, { NULL, "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = care_text_display_unit (cases[i][0]);
+
+      g_assert_cmpstr (shown, ==, cases[i][1]);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -423,6 +441,7 @@ main (int    argc,
   g_test_add_func ("/store/bad-input/disk-full", test_disk_full);
   g_test_add_func ("/store/bad-input/locked", test_locked);
   g_test_add_func ("/store/content-hash", test_content_hash);
+  g_test_add_func ("/store/display-units", test_display_units);
 
   return g_test_run ();
 }

@@ -104,3 +104,38 @@ care_text_today (void)
 
   return g_date_time_format (now, "%Y-%m-%d");
 }
+
+/* A UCUM unit as people write it: "mm[Hg]" -> "mmHg", "kg/m2" -> "kg/m²",
+ * "mL/min/{1.73_m2}" -> "mL/min/1.73 m²", "{score}" -> "". */
+char *
+care_text_display_unit (const char *unit)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = unit ? unit : ""; *p; p++)
+    {
+      if (*p == '[' || *p == ']')
+        continue;
+      if (*p == '{')
+        {
+          const char *close = strchr (p, '}');
+          g_autofree char *inner = close ? g_strndup (p + 1, close - p - 1) : NULL;
+
+          /* An annotation that is only a word ("{score}") is left out. */
+          if (inner != NULL && g_ascii_isdigit (inner[0]))
+            for (const char *q = inner; *q; q++)
+              g_string_append_c (out, *q == '_' ? ' ' : *q);
+          p = close ? close : p + strlen (p) - 1;
+          continue;
+        }
+      g_string_append_c (out, *p == '_' ? ' ' : *p);
+    }
+
+  /* Squares: m2 -> m². */
+  {
+    g_autofree char *text = g_string_free (out, FALSE);
+    g_auto(GStrv) parts = g_strsplit (text, "m2", -1);
+
+    return g_strjoinv ("m²", parts);
+  }
+}

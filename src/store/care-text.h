@@ -16,4 +16,8 @@ int       care_text_age_in_years  (const char *birth_date,
                                    const char *today);
 char     *care_text_today         (void);
 
+/* A UCUM unit as people read it: "mm[Hg]" -> "mmHg", "kg/m2" -> "kg/m²",
+ * "mL/min/{1.73_m2}" -> "mL/min/1.73 m²", "{score}" -> "". */
+char     *care_text_display_unit  (const char *unit);
+
 G_END_DECLS

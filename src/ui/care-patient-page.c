@@ -113,7 +113,6 @@ enum { PROP_0, PROP_LOADED, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static void reload_after_review (gpointer user_data);
-static char *display_unit (const char *unit);
 static void open_editor (CarePatientPage *self,
                          const char      *table,
                          CareRecord      *record);
@@ -807,7 +806,7 @@ show_trends (CarePatientPage *self)
         }
 
       {
-        g_autofree char *shown = display_unit (unit);
+        g_autofree char *shown = care_text_display_unit (unit);
 
         care_trend_chart_set_unit (view, shown);
       }
@@ -832,41 +831,6 @@ table_noun (const char *table)
   return table;
 }
 
-/* A UCUM unit as people write it: "mm[Hg]" -> "mmHg", "kg/m2" -> "kg/m²",
- * "mL/min/{1.73_m2}" -> "mL/min/1.73 m²", "{score}" -> "". */
-static char *
-display_unit (const char *unit)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = unit ? unit : ""; *p; p++)
-    {
-      if (*p == '[' || *p == ']')
-        continue;
-      if (*p == '{')
-        {
-          const char *close = strchr (p, '}');
-          g_autofree char *inner = close ? g_strndup (p + 1, close - p - 1) : NULL;
-
-          /* An annotation that is only a word ("{score}") is left out. */
-          if (inner != NULL && g_ascii_isdigit (inner[0]))
-            for (const char *q = inner; *q; q++)
-              g_string_append_c (out, *q == '_' ? ' ' : *q);
-          p = close ? close : p + strlen (p) - 1;
-          continue;
-        }
-      g_string_append_c (out, *p == '_' ? ' ' : *p);
-    }
-
-  /* Squares: m2 -> m². */
-  {
-    g_autofree char *text = g_string_free (out, FALSE);
-    g_auto(GStrv) parts = g_strsplit (text, "m2", -1);
-
-    return g_strjoinv ("m²", parts);
-  }
-}
-
 /* "7.4 %", "6" (a score's "{score}" unit is UCUM's annotation, not for reading). */
 static char *
 format_value (CareRecord *observation)
@@ -879,7 +843,7 @@ format_value (CareRecord *observation)
 
   number = g_strdup_printf ("%g", care_record_get_double (observation, "value_num"));
   {
-    g_autofree char *shown = display_unit (unit);
+    g_autofree char *shown = care_text_display_unit (unit);
 
     if (*shown == '\0')
       return g_steal_pointer (&number);

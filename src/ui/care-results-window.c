@@ -22,7 +22,10 @@ static const char *categories[] = { NULL, "vital-signs", "laboratory", "survey" 
 static void
 results_free (gpointer data)
 {
-  g_free (data);
+  Results *results = data;
+
+  g_clear_object (&results->filter);
+  g_free (results);
 }
 
 static gboolean
@@ -98,11 +101,11 @@ bind_cb (GtkSignalListItemFactory *factory,
       text = g_strdup (care_record_get (record, "display"));
       break;
     case 2:
-      text = g_strdup (care_record_get (record, "value_num") ? care_record_get (record, "value_num")
-                                                             : care_record_get (record, "value_text"));
+      text = care_record_get (record, "value_num") ? g_strdup_printf ("%g", care_record_get_double (record, "value_num"))
+                                                   : g_strdup (care_record_get (record, "value_text"));
       break;
     case 3:
-      text = g_strdup (care_record_get (record, "unit"));
+      text = care_text_display_unit (care_record_get (record, "unit"));
       break;
     default:
       text = g_strdup (care_record_get (record, "status"));
@@ -164,8 +167,9 @@ care_results_window_new (GtkWindow *parent,
   results->search = GTK_EDITABLE (search);
   results->category = GTK_DROP_DOWN (dropdown);
   results->count = GTK_LABEL (count);
+  /* The filter model owns the store and the filter. */
   results->filter = gtk_custom_filter_new (match_cb, results, NULL);
-  results->filtered = gtk_filter_list_model_new (G_LIST_MODEL (store), GTK_FILTER (results->filter));
+  results->filtered = gtk_filter_list_model_new (G_LIST_MODEL (store), GTK_FILTER (g_object_ref (results->filter)));
 
   view = gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (g_object_ref (results->filtered)))));
   gtk_column_view_set_show_row_separators (GTK_COLUMN_VIEW (view), TRUE);
@@ -179,6 +183,9 @@ care_results_window_new (GtkWindow *parent,
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GINT_TO_POINTER (i));
       column = gtk_column_view_column_new (_(titles[i]), factory);
       gtk_column_view_column_set_expand (column, i == 1);
+      gtk_column_view_column_set_resizable (column, TRUE);
+      if (i != 1)
+        gtk_column_view_column_set_fixed_width (column, i == 0 ? 110 : 90);
       gtk_column_view_append_column (GTK_COLUMN_VIEW (view), column);
       g_object_unref (column);
     }
@@ -193,7 +200,6 @@ care_results_window_new (GtkWindow *parent,
   g_signal_connect_swapped (dropdown, "notify::selected", G_CALLBACK (on_filter_changed_cb), results);
   g_object_set_data_full (G_OBJECT (window), "filtered", results->filtered, g_object_unref);
   update_count (results);
-  g_object_unref (store);
 
   return GTK_WINDOW (window);
 }
