@@ -1384,13 +1384,21 @@ on_add_clicked_cb (GtkButton       *button,
 }
 
 static void
+on_result_activated_cb (CareRecord *observation,
+                        gpointer    user_data)
+{
+  open_editor (CARE_PATIENT_PAGE (user_data), "observations", observation);
+}
+
+static void
 on_all_results_clicked_cb (CarePatientPage *self)
 {
   GtkWindow *window;
 
   if (self->chart == NULL)
     return;
-  window = care_results_window_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), self->chart);
+  window = care_results_window_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), self->chart,
+                                    on_result_activated_cb, self);
   gtk_window_present (window);
 }
 

@@ -486,6 +486,17 @@ build_rows (CareRecordEditor *self)
 
       if (field->spec->kind == KIND_PRACTITIONER)
         fill_practitioners (self, field);
+      else if (field->spec->kind == KIND_TEST && self->record != NULL)
+        {
+          /* A result's test does not change: one recorded under the wrong test is
+           * removed and recorded again. */
+          GtkStringList *labels = GTK_STRING_LIST (adw_combo_row_get_model (ADW_COMBO_ROW (field->row)));
+          const char *display = care_validate_observation_display (value);
+
+          gtk_string_list_append (labels, display ? display : care_record_get (self->record, "display"));
+          g_ptr_array_add (field->values, g_strdup (value));
+          gtk_widget_set_sensitive (field->row, FALSE);
+        }
       else if (field->spec->kind == KIND_TEST)
         {
           fill_tests (field);
@@ -500,6 +511,12 @@ build_rows (CareRecordEditor *self)
               g_autofree char *date = g_strndup (value, 10);
 
               field_set (field, date);
+            }
+          else if (field->spec->kind == KIND_VALUE && care_record_get (self->record, "value_num") != NULL)
+            {
+              g_autofree char *number = g_strdup_printf ("%g", g_ascii_strtod (value, NULL));
+
+              field_set (field, number);
             }
           else
             field_set (field, value);
@@ -849,6 +866,28 @@ collect_generic (CareRecordEditor *self,
         {
           show_error (self, field, error->message);
           return FALSE;
+        }
+
+      /* A result keeps its test; its value is checked against it. */
+      if (field->spec->kind == KIND_TEST)
+        continue;
+      if (value != NULL && field->spec->kind == KIND_VALUE)
+        {
+          const char *code = care_record_get (self->record, "loinc");
+          g_autofree char *unit = field_value (field_for (self, "unit"));
+          g_autofree char *date = field_value (field_for (self, "effective_at"));
+          double number;
+
+          if (!care_validate_observation (code, value, unit, date ? date : self->chart->today, self->chart->today,
+                                          &number, &error))
+            {
+              show_error (self, field, error->message);
+              return FALSE;
+            }
+          if (care_record_get (self->record, "value_num") == NULL ||
+              number != care_record_get_double (self->record, "value_num"))
+            care_fields_set_double (fields, "value_num", number);
+          continue;
         }
 
       if (value != NULL && field->spec->kind == KIND_NUMBER)

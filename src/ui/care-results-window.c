@@ -15,6 +15,9 @@ typedef struct
   GtkDropDown     *category;
   GtkLabel        *count;
   GtkFilterListModel *filtered;
+  CareResultActivated activated;
+  gpointer        user_data;
+  GtkWindow      *window;
 } Results;
 
 static const char *categories[] = { NULL, "vital-signs", "laboratory", "survey" };
@@ -114,9 +117,26 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_label (label, text ? text : "");
 }
 
+static void
+on_activate_cb (GtkColumnView *view,
+                guint          position,
+                Results       *results)
+{
+  g_autoptr(CareRecord) record = g_list_model_get_item (G_LIST_MODEL (results->filtered), position);
+  GtkWindow *window = results->window;
+
+  if (record != NULL && results->activated != NULL)
+    {
+      results->activated (record, results->user_data);
+      gtk_window_destroy (window);
+    }
+}
+
 GtkWindow *
-care_results_window_new (GtkWindow *parent,
-                         CareChart *chart)
+care_results_window_new (GtkWindow           *parent,
+                         CareChart           *chart,
+                         CareResultActivated  activated,
+                         gpointer             user_data)
 {
   static const char *titles[] = { N_("Date"), N_("Test"), N_("Value"), N_("Unit"), N_("Status") };
   const char *category_names[] = { _("All categories"), _("Vital signs"), _("Laboratory"), _("Surveys"), NULL };
@@ -136,6 +156,7 @@ care_results_window_new (GtkWindow *parent,
 
   window = adw_window_new ();
   gtk_window_set_transient_for (GTK_WINDOW (window), parent);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
   gtk_window_set_default_size (GTK_WINDOW (window), 760, 620);
   title = g_strdup_printf (_("Results — %s %s"), care_record_get (chart->patient, "given_name"),
                            care_record_get (chart->patient, "family_name"));
@@ -165,6 +186,9 @@ care_results_window_new (GtkWindow *parent,
   gtk_box_append (GTK_BOX (box), bar);
 
   results->search = GTK_EDITABLE (search);
+  results->activated = activated;
+  results->user_data = user_data;
+  results->window = GTK_WINDOW (window);
   results->category = GTK_DROP_DOWN (dropdown);
   results->count = GTK_LABEL (count);
   /* The filter model owns the store and the filter. */
@@ -174,6 +198,8 @@ care_results_window_new (GtkWindow *parent,
   view = gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (g_object_ref (results->filtered)))));
   gtk_column_view_set_show_row_separators (GTK_COLUMN_VIEW (view), TRUE);
   gtk_widget_add_css_class (view, "data-table");
+  gtk_widget_set_tooltip_text (view, _("Double-click a result to correct or remove it"));
+  g_signal_connect (view, "activate", G_CALLBACK (on_activate_cb), results);
   for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
     {
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
