@@ -203,6 +203,25 @@ care_test_minimal_fields (const char *table,
       care_fields_set (f, "linked_at", "2026-01-05T10:00:00Z");
       care_fields_set (f, "reason", "Registered twice");
     }
+  else if (g_str_equal (table, "interventions"))
+    {
+      care_fields_set (f, "patient_id", ref (ids, "patients"));
+      care_fields_set (f, "care_plan_id", ref (ids, "care_plans"));
+      care_fields_set (f, "description", "Diabetes self-management education");
+    }
+  else if (g_str_equal (table, "care_needs"))
+    {
+      care_fields_set (f, "patient_id", ref (ids, "patients"));
+      care_fields_set (f, "category", "transport");
+      care_fields_set (f, "description", "No car; the bus runs twice a day");
+    }
+  else if (g_str_equal (table, "notifications"))
+    {
+      care_fields_set (f, "practitioner_id", ref (ids, "practitioners"));
+      care_fields_set (f, "patient_id", ref (ids, "patients"));
+      care_fields_set (f, "sent_at", "2026-01-05T10:00:00Z");
+      care_fields_set (f, "kind", "Mentioned in a care plan discussion");
+    }
   else
     g_error ("no minimal record for %s: add one to care-test-util.c", table);
 

@@ -14,6 +14,7 @@ care_chart_new (const char *today)
     &chart->conditions, &chart->allergies, &chart->medications, &chart->dispenses,
     &chart->observations, &chart->encounters, &chart->immunizations, &chart->care_plans,
     &chart->goals, &chart->tasks, &chart->referrals, &chart->care_team,
+    &chart->notes, &chart->interventions, &chart->needs,
   };
 
   g_return_val_if_fail (today != NULL, NULL);
@@ -46,6 +47,9 @@ care_chart_clear (gpointer data)
   g_clear_pointer (&chart->tasks, g_ptr_array_unref);
   g_clear_pointer (&chart->referrals, g_ptr_array_unref);
   g_clear_pointer (&chart->care_team, g_ptr_array_unref);
+  g_clear_pointer (&chart->notes, g_ptr_array_unref);
+  g_clear_pointer (&chart->interventions, g_ptr_array_unref);
+  g_clear_pointer (&chart->needs, g_ptr_array_unref);
   g_clear_pointer (&chart->practitioners, g_hash_table_unref);
   g_clear_pointer (&chart->organizations, g_hash_table_unref);
 }
@@ -134,6 +138,9 @@ care_chart_load (CareDb      *db,
     { "care_tasks",           "due_date",        G_STRUCT_OFFSET (CareChart, tasks) },
     { "referrals",            "sent_date",       G_STRUCT_OFFSET (CareChart, referrals) },
     { "care_team_members",    "start_date",      G_STRUCT_OFFSET (CareChart, care_team) },
+    { "notes",                "written_at",      G_STRUCT_OFFSET (CareChart, notes) },
+    { "interventions",        NULL,              G_STRUCT_OFFSET (CareChart, interventions) },
+    { "care_needs",           NULL,              G_STRUCT_OFFSET (CareChart, needs) },
   };
   struct
   {
@@ -189,6 +196,7 @@ care_chart_record_ids (const CareChart *chart)
     chart->conditions, chart->allergies, chart->medications, chart->dispenses,
     chart->observations, chart->encounters, chart->immunizations, chart->care_plans,
     chart->goals, chart->tasks, chart->referrals, chart->care_team,
+    chart->notes, chart->interventions, chart->needs,
   };
 
   g_hash_table_add (ids, (gpointer) care_record_get_id (chart->patient));
@@ -214,7 +222,8 @@ care_chart_find (const CareChart *chart,
     { "observations", chart->observations }, { "encounters", chart->encounters },
     { "immunizations", chart->immunizations }, { "care_plans", chart->care_plans },
     { "goals", chart->goals }, { "care_tasks", chart->tasks }, { "referrals", chart->referrals },
-    { "care_team_members", chart->care_team },
+    { "care_team_members", chart->care_team }, { "notes", chart->notes },
+    { "interventions", chart->interventions }, { "care_needs", chart->needs },
   };
 
   if (g_strcmp0 (table, "patients") == 0)

@@ -35,6 +35,9 @@ typedef struct
   GPtrArray  *tasks;           /* care_tasks */
   GPtrArray  *referrals;
   GPtrArray  *care_team;       /* care_team_members */
+  GPtrArray  *notes;           /* by written_at, oldest first: progress notes, hand-offs, messages */
+  GPtrArray  *interventions;
+  GPtrArray  *needs;           /* care_needs: the patient's social needs (barriers) */
   GHashTable *practitioners;   /* id -> CareRecord, those the records above name */
   GHashTable *organizations;   /* id -> CareRecord */
 } CareChart;

@@ -91,6 +91,8 @@ static const struct
   { "goals", " target_low target_high target_unit lifecycle_status measure_loinc " },
   { "care_tasks", " assignee_id discipline status due_date " },
   { "referrals", " status urgency " },
+  { "interventions", " status discipline " },
+  { "care_needs", " status " },
 };
 
 static void

@@ -326,6 +326,41 @@ static const char migration_7[] =
   "  seen_at INTEGER NOT NULL,"            /* ms since the epoch */
   "  PRIMARY KEY (actor, patient_id)) WITHOUT ROWID;";
 
+/* Version 8: shared care plans (docs/data-model.md). A plan is revised by a new
+ * version that names the one it replaces; interventions, the patient's social
+ * needs and notifications are sets of records, so concurrent additions merge. */
+static const char migration_8[] =
+  "ALTER TABLE care_plans ADD COLUMN replaces_id TEXT REFERENCES care_plans(id) DEFERRABLE INITIALLY DEFERRED;"
+  "ALTER TABLE care_plans ADD COLUMN patient_priorities TEXT;"  /* the patient's own words */
+  "CREATE TABLE interventions (" COMMON
+  "  patient_id TEXT NOT NULL REFERENCES patients(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  care_plan_id TEXT REFERENCES care_plans(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  goal_id TEXT REFERENCES goals(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  description TEXT NOT NULL,"
+  "  discipline TEXT,"                          /* who delivers it, as practitioners.discipline */
+  "  status TEXT NOT NULL DEFAULT 'in-progress',"  /* not-started | scheduled | in-progress | on-hold | completed | cancelled | stopped */
+  "  retired INTEGER NOT NULL DEFAULT 0, clocks TEXT);"
+  "CREATE INDEX interventions_patient ON interventions (patient_id);"
+  "CREATE TABLE care_needs (" COMMON
+  "  patient_id TEXT NOT NULL REFERENCES patients(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  care_plan_id TEXT REFERENCES care_plans(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  category TEXT NOT NULL,"                   /* transport | language | housing | food | cost | other */
+  "  description TEXT,"
+  "  status TEXT NOT NULL DEFAULT 'active',"    /* active | resolved */
+  "  retired INTEGER NOT NULL DEFAULT 0, clocks TEXT);"
+  "CREATE INDEX care_needs_patient ON care_needs (patient_id);"
+  "CREATE TABLE notifications (" COMMON
+  "  practitioner_id TEXT NOT NULL REFERENCES practitioners(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  patient_id TEXT REFERENCES patients(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  note_id TEXT REFERENCES notes(id) DEFERRABLE INITIALLY DEFERRED,"
+  "  kind TEXT NOT NULL DEFAULT 'mention',"     /* mention | handoff | assignment */
+  "  sent_at TEXT NOT NULL,"
+  "  read_at TEXT,"
+  "  retired INTEGER NOT NULL DEFAULT 0, clocks TEXT);"
+  "CREATE INDEX notifications_practitioner ON notifications (practitioner_id, read_at);"
+  "CREATE INDEX care_tasks_open ON care_tasks (status, due_date);"
+  "CREATE INDEX referrals_open ON referrals (status, due_date);";
+
 static const char *migrations[] = {
   migration_1,
   migration_2,
@@ -334,6 +369,7 @@ static const char *migrations[] = {
   migration_5,
   migration_6,
   migration_7,
+  migration_8,
 };
 
 static const char * const record_types[] = {
@@ -354,6 +390,9 @@ static const char * const record_types[] = {
   "referrals",
   "notes",
   "patient_links",
+  "interventions",
+  "care_needs",
+  "notifications",
   NULL
 };
 
