@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "care-chart.h"
+#include "care-plan-checks.h"
 #include "care-db.h"
 #include "care-test-util.h"
 
@@ -739,6 +740,137 @@ test_changed_since_last_looked (void)
   g_assert_cmpint (care_db_mark_patient_viewed (a, "test:someone-else", patient_id, &error), ==, -1);
 }
 
+/* A shared care plan edited on two machines at once (issue 6 §6): a goal's
+ * target changed on A and a task added on B both survive; A and B reassigning
+ * the same task leave one assignee and a conflict for a person; messages
+ * written on both are all kept; revising the plan on both leaves two active
+ * versions, which the plan flags. */
+static void
+test_care_plan_concurrent_edits (void)
+{
+  g_autoptr(CareDb) a = replica ();
+  g_autoptr(CareDb) b = replica ();
+  g_autoptr(CareFields) fields = care_fields_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *patient = care_test_add_patient (a, "Rosa", "Delgado", "1948-05-06", "7000002", NULL);
+  g_autofree char *nurse = NULL, *pharmacist = NULL, *worker = NULL;
+  g_autofree char *plan = NULL, *goal = NULL, *task = NULL, *target = NULL, *assignee = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GPtrArray) tasks = NULL;
+  g_autoptr(GPtrArray) notes = NULL;
+  g_autoptr(GPtrArray) plans = NULL;
+  guint n_active = 0;
+
+  /* Three team members, a plan with a goal and a task, on A; B gets it all. */
+  {
+    const char *names[][3] = { { "Grace", "Pena", "nurse" }, { "Priya", "Raman", "pharmacist" }, { "Maya", "Rosenthal", "social-worker" } };
+    char **out[] = { &nurse, &pharmacist, &worker };
+
+    for (guint i = 0; i < 3; i++)
+      {
+        care_fields_clear (fields);
+        care_fields_set (fields, "given_name", names[i][0]);
+        care_fields_set (fields, "family_name", names[i][1]);
+        care_fields_set (fields, "discipline", names[i][2]);
+        g_assert_true (care_db_put (a, ACTOR_A, "practitioners", NULL, fields, out[i], &error));
+        g_assert_no_error (error);
+      }
+  }
+  care_fields_clear (fields);
+  care_fields_set (fields, "patient_id", patient);
+  care_fields_set (fields, "title", "Diabetes and heart failure");
+  g_assert_true (care_db_put (a, ACTOR_A, "care_plans", NULL, fields, &plan, &error));
+  care_fields_clear (fields);
+  care_fields_set (fields, "patient_id", patient);
+  care_fields_set (fields, "care_plan_id", plan);
+  care_fields_set (fields, "description", "HbA1c below 8 %");
+  care_fields_set (fields, "measure_loinc", "4548-4");
+  care_fields_set (fields, "target_high", "8");
+  g_assert_true (care_db_put (a, ACTOR_A, "goals", NULL, fields, &goal, &error));
+  care_fields_clear (fields);
+  care_fields_set (fields, "patient_id", patient);
+  care_fields_set (fields, "care_plan_id", plan);
+  care_fields_set (fields, "description", "Review medications after discharge");
+  care_fields_set (fields, "assignee_id", nurse);
+  g_assert_true (care_db_put (a, ACTOR_A, "care_tasks", NULL, fields, &task, &error));
+  g_assert_no_error (error);
+  sync_both (a, b);
+
+  /* Apart: A tightens the goal and reassigns the task to the pharmacist; B adds
+   * a task and reassigns the same task to the social worker; both write. */
+  put1 (a, ACTOR_A, "goals", goal, "target_high", "7.5");
+  put1 (a, ACTOR_A, "care_tasks", task, "assignee_id", pharmacist);
+  put1 (b, ACTOR_B, "care_tasks", task, "assignee_id", worker);
+  care_fields_clear (fields);
+  care_fields_set (fields, "patient_id", patient);
+  care_fields_set (fields, "care_plan_id", plan);
+  care_fields_set (fields, "description", "Arrange transport to cardiology");
+  care_fields_set (fields, "discipline", "social-worker");
+  g_assert_true (care_db_put (b, ACTOR_B, "care_tasks", NULL, fields, NULL, &error));
+  for (guint i = 0; i < 2; i++)
+    {
+      care_fields_clear (fields);
+      care_fields_set (fields, "patient_id", patient);
+      care_fields_set (fields, "care_plan_id", plan);
+      care_fields_set (fields, "kind", "message");
+      care_fields_set (fields, "body", i == 0 ? "Bus pass arranged @Maya" : "Weight up 2 kg, calling today");
+      care_fields_set (fields, "written_at", "2026-06-01T10:00:00Z");
+      g_assert_true (care_db_put (i == 0 ? a : b, i == 0 ? ACTOR_A : ACTOR_B, "notes", NULL, fields, NULL, &error));
+    }
+  g_assert_no_error (error);
+  sync_both (a, b);
+  assert_same (a, b);
+
+  /* The target change and the new task both survive. */
+  target = get (b, "goals", goal, "target_high");
+  g_assert_cmpfloat (g_ascii_strtod (target, NULL), ==, 7.5);
+  tasks = care_db_list (a, "test:reader", "care_tasks", patient, NULL, &error);
+  g_assert_cmpuint (tasks->len, ==, 2);
+  notes = care_db_list (a, "test:reader", "notes", patient, NULL, &error);
+  g_assert_cmpuint (notes->len, ==, 2);
+
+  /* The reassignment: one winner, the other kept as a conflict for review. */
+  assignee = get (a, "care_tasks", task, "assignee_id");
+  g_assert_true (g_str_equal (assignee, pharmacist) || g_str_equal (assignee, worker));
+  conflicts = care_db_conflicts (a, "test:reader", patient, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  g_assert_cmpstr (care_record_get (g_ptr_array_index (conflicts, 0), "field"), ==, "assignee_id");
+  g_assert_cmpstr (care_record_get (g_ptr_array_index (conflicts, 0), "value"), ==,
+                   g_str_equal (assignee, pharmacist) ? worker : pharmacist);
+
+  /* Both revise the plan apart: two active versions after the sync. */
+  for (guint i = 0; i < 2; i++)
+    {
+      CareDb *db = i == 0 ? a : b;
+
+      care_fields_clear (fields);
+      care_fields_set (fields, "patient_id", patient);
+      care_fields_set (fields, "title", "Diabetes and heart failure");
+      care_fields_set (fields, "replaces_id", plan);
+      g_assert_true (care_db_put (db, i == 0 ? ACTOR_A : ACTOR_B, "care_plans", NULL, fields, NULL, &error));
+      put1 (db, i == 0 ? ACTOR_A : ACTOR_B, "care_plans", plan, "status", "completed");
+    }
+  sync_both (a, b);
+  assert_same (a, b);
+  plans = care_db_list (b, "test:reader", "care_plans", patient, NULL, &error);
+  for (guint i = 0; i < plans->len; i++)
+    n_active += g_strcmp0 (care_record_get (g_ptr_array_index (plans, i), "status"), "active") == 0;
+  g_assert_cmpuint (n_active, ==, 2);
+  {
+    g_autoptr(CareChart) chart = care_chart_load (b, "test:reader", patient, "2026-06-01", &error);
+    g_autoptr(GPtrArray) flagged = care_plan_conflicts (chart, &error);
+    gboolean two_plans = FALSE;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < flagged->len; i++)
+      two_plans |= g_str_equal (((CarePlanConflict *) g_ptr_array_index (flagged, i))->kind, "two-active-plans");
+    g_assert_true (two_plans);
+  }
+  (void) ids;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -747,6 +879,7 @@ main (int    argc,
 
   g_test_add_func ("/replica/basic-and-relay", test_basic_and_relay);
   g_test_add_func ("/replica/changed-since-last-looked", test_changed_since_last_looked);
+  g_test_add_func ("/replica/care-plan-concurrent-edits", test_care_plan_concurrent_edits);
   g_test_add_func ("/replica/different-fields", test_different_fields_both_survive);
   g_test_add_func ("/replica/same-field-conflict-and-resolve", test_same_field_conflict_and_resolve);
   g_test_add_func ("/replica/replaced-values-still-sent", test_replaced_values_still_sent);

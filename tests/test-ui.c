@@ -818,6 +818,128 @@ test_dashboard (void)
   stop_app ();
 }
 
+static gboolean
+check_plan (JsonObject    *state,
+            gconstpointer  data)
+{
+  const char *want = data;
+
+  if (!json_object_has_member (state, "plan_loaded") || !json_object_get_boolean_member (state, "plan_loaded") ||
+      json_object_get_boolean_member (state, "editor_open"))
+    return FALSE;
+  if (g_str_equal (want, "none"))
+    return !json_object_get_boolean_member (state, "plan_exists");
+  if (g_str_equal (want, "plan"))
+    return json_object_get_boolean_member (state, "plan_exists");
+  if (g_str_equal (want, "goal"))
+    return json_object_get_int_member (state, "plan_goals") == 1;
+  return json_object_get_int_member (state, "plan_tasks") == 1;
+}
+
+static gboolean
+check_work (JsonObject    *state,
+            gconstpointer  data)
+{
+  return json_object_has_member (state, "work_loaded") && json_object_get_boolean_member (state, "work_loaded") &&
+         json_object_get_int_member (state, "work_items") > 0;
+}
+
+static char *
+query_text (const char *sql,
+            const char *arg)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *out = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (arg != NULL)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return out;
+}
+
+/* A nurse starts a care plan for a patient who has none, adds a goal and a
+ * task (hers by default), and finds the task in her work list. */
+static void
+test_care_plan (void)
+{
+  g_autoptr(JsonObject) state = NULL;
+  g_autofree char *nurse = query_text ("SELECT id FROM practitioners WHERE discipline = 'nurse' ORDER BY family_name LIMIT 1", NULL);
+  g_autofree char *patient = query_text ("SELECT id FROM patients p WHERE NOT EXISTS (SELECT 1 FROM care_plans c "
+                                         "WHERE c.patient_id = p.id) ORDER BY mrn LIMIT 1", NULL);
+  g_autofree char *mrn = query_text ("SELECT mrn FROM patients WHERE id = ?", patient);
+  g_autofree char *assignee = NULL, *plan = NULL;
+
+  g_assert_nonnull (nurse);
+  g_assert_nonnull (patient);
+  {
+    g_autoptr(CareDb) db = care_db_open (db_path, NULL);
+
+    g_assert_true (care_db_set_meta (db, "current_practitioner_id", nurse, NULL));
+  }
+
+  start_app ();
+  state = wait_state (check_first_mrns_loaded, GINT_TO_POINTER (N_PATIENTS), "the full patient list");
+  g_assert_cmpstr (json_object_get_string_member (state, "user_id"), ==, nurse);
+  g_clear_pointer (&state, json_object_unref);
+  open_by_mrn (mrn);
+  state = wait_state (check_page_mrn, mrn, "the patient without a plan");
+  g_clear_pointer (&state, json_object_unref);
+
+  /* Alt+P opens the plan: there is none; Ctrl+N starts one, Enter saves it. */
+  xdotool ("key", "--clearmodifiers", "alt+p", NULL);
+  state = wait_state (check_plan, "none", "the empty care plan");
+  g_clear_pointer (&state, json_object_unref);
+  xdotool ("key", "--clearmodifiers", "ctrl+n", NULL);
+  state = wait_state (check_editor, GINT_TO_POINTER (TRUE), "the new plan's editor");
+  g_clear_pointer (&state, json_object_unref);
+  g_usleep (300000);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_plan, "plan", "the new plan");
+  g_clear_pointer (&state, json_object_unref);
+  plan = query_text ("SELECT id FROM care_plans WHERE patient_id = ? AND status = 'active'", patient);
+  g_assert_nonnull (plan);
+
+  /* Ctrl+G: a goal. */
+  xdotool ("key", "--clearmodifiers", "ctrl+g", NULL);
+  state = wait_state (check_editor, GINT_TO_POINTER (TRUE), "the goal's editor");
+  g_clear_pointer (&state, json_object_unref);
+  g_usleep (300000);
+  xdotool ("type", "--delay", "30", "Walk 20 minutes a day", NULL);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_plan, "goal", "the goal on the plan");
+  g_clear_pointer (&state, json_object_unref);
+
+  /* Ctrl+T: a task, assigned to the nurse by default. */
+  xdotool ("key", "--clearmodifiers", "ctrl+t", NULL);
+  state = wait_state (check_editor, GINT_TO_POINTER (TRUE), "the task's editor");
+  g_clear_pointer (&state, json_object_unref);
+  g_usleep (300000);
+  xdotool ("type", "--delay", "30", "Call about the walking plan", NULL);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_plan, "task", "the task on the plan");
+  g_clear_pointer (&state, json_object_unref);
+  assignee = query_text ("SELECT assignee_id FROM care_tasks WHERE description = 'Call about the walking plan'", NULL);
+  g_assert_cmpstr (assignee, ==, nurse);
+
+  /* Her work list has it. */
+  xdotool ("key", "--clearmodifiers", "Escape", NULL);
+  g_usleep (300000);
+  xdotool ("windowfocus", "--sync", window_id, NULL);
+  xdotool ("key", "--clearmodifiers", "alt+w", NULL);
+  state = wait_state (check_work, NULL, "the nurse's work list");
+  g_assert_nonnull (strstr (json_object_get_string_member (state, "work_titles"), "Call about the walking plan"));
+  g_clear_pointer (&state, json_object_unref);
+
+  stop_app ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -853,6 +975,7 @@ main (int    argc,
 
   g_test_add_func ("/ui/search-and-open", test_search_and_open);
   g_test_add_func ("/ui/dashboard", test_dashboard);
+  g_test_add_func ("/ui/care-plan", test_care_plan);
   g_test_add_func ("/ui/bad-database", test_bad_database);
   g_test_add_func ("/ui/remembers-window-and-patient", test_remembers_window_and_patient);
   g_test_add_func ("/ui/two-instances", test_two_instances);

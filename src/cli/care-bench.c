@@ -13,6 +13,8 @@
 #include "care-generator.h"
 #include "care-patient.h"
 #include "care-record.h"
+#include "care-text.h"
+#include "care-worklist.h"
 
 #define ACTOR "system:bench"
 
@@ -160,6 +162,85 @@ bench_search (const CareBenchOptions *options)
   printf ("search_p95 %.2f ms\n", percentile (times, 0.95));
   printf ("search_max %.2f ms\n", percentile (times, 1.0));
   printf ("search_mean_hits %.0f patients\n", (double) total_hits / options->queries);
+
+  return 0;
+}
+
+/* Worklists: 200 "My work" first pages of random practitioners and the
+ * coordinator's first page with each discipline filter, each with its total, as
+ * the window asks for them; then the coordinator's summary counts. */
+static int
+bench_worklist (const CareBenchOptions *options)
+{
+  static const char * const disciplines[] = {
+    NULL, "physician", "nurse-practitioner", "nurse", "pharmacist", "behavioral-health",
+    "social-worker", "care-coordinator", "front-desk",
+  };
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) practitioners = NULL;
+  g_autoptr(GPtrArray) counts = NULL;
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *today = care_text_today ();
+  guint64 state = options->seed;
+  guint64 total_items = 0;
+  guint n_runs = 0;
+  double counts_ms;
+  gint64 start;
+
+  if (!(db = care_db_open (options->db_path, &error)) ||
+      !(practitioners = care_db_list (db, ACTOR, "practitioners", NULL, NULL, &error)))
+    {
+      fprintf (stderr, "caremeshctl bench: %s\n", error->message);
+      return 1;
+    }
+
+  for (guint i = 0; i < 200 + G_N_ELEMENTS (disciplines); i++)
+    {
+      CareWorkQuery query = { .include_referrals = TRUE, .today = today };
+      g_autoptr(GPtrArray) page = NULL;
+      guint total = 0;
+      double ms;
+
+      if (i < 200)
+        {
+          if (practitioners->len == 0)
+            continue;
+          query.assignee_id = care_record_get_id (g_ptr_array_index (practitioners,
+                                                                     next_random (&state) % practitioners->len));
+        }
+      else
+        query.discipline = disciplines[i - 200];
+
+      start = g_get_monotonic_time ();
+      if (!(page = care_db_worklist (db, &query, 0, 100, &total, &error)))
+        {
+          fprintf (stderr, "caremeshctl bench: %s\n", error->message);
+          return 1;
+        }
+      ms = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (times, ms);
+      total_items += total;
+      n_runs++;
+    }
+
+  {
+    CareWorkQuery query = { .include_referrals = TRUE, .today = today };
+
+    start = g_get_monotonic_time ();
+    if (!(counts = care_db_work_counts (db, &query, &error)))
+      {
+        fprintf (stderr, "caremeshctl bench: %s\n", error->message);
+        return 1;
+      }
+    counts_ms = (g_get_monotonic_time () - start) / 1000.0;
+  }
+
+  printf ("worklist_p50 %.2f ms\n", percentile (times, 0.50));
+  printf ("worklist_p95 %.2f ms\n", percentile (times, 0.95));
+  printf ("worklist_max %.2f ms\n", percentile (times, 1.0));
+  printf ("worklist_mean_items %.0f items\n", n_runs ? (double) total_items / n_runs : 0);
+  printf ("worklist_counts %.2f ms\n", counts_ms);
 
   return 0;
 }
@@ -370,7 +451,8 @@ care_bench_run (const CareBenchOptions *options,
 
   printf ("db_size %.1f MB\n", file_size_mb (options->db_path));
 
-  if ((status = bench_search (options)) != 0)
+  if ((status = bench_search (options)) != 0 ||
+      (status = bench_worklist (options)) != 0)
     return status;
 
   if (!options->skip_sync)

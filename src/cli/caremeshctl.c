@@ -9,10 +9,15 @@
 #include <stdlib.h>
 
 #include "care-bench.h"
+#include "care-catalog.h"
+#include "care-chart.h"
 #include "care-cli-sync.h"
 #include "care-db.h"
 #include "care-duplicates.h"
 #include "care-generator.h"
+#include "care-patient.h"
+#include "care-plan-print.h"
+#include "care-text.h"
 
 #define ACTOR "system:caremeshctl"
 
@@ -34,6 +39,7 @@ static int cmd_bench (int argc, char **argv);
 static int cmd_conflicts (int argc, char **argv);
 static int cmd_merge (int argc, char **argv);
 static int cmd_duplicates (int argc, char **argv);
+static int cmd_careplan_pdf (int argc, char **argv);
 
 static const Command commands[] = {
   { "generate", cmd_generate, "--db PATH [--patients N] [--seed S] [--as-of YYYY-MM-DD]",
@@ -45,6 +51,8 @@ static const Command commands[] = {
     N_("List concurrent edits kept for review") },
   { "merge", cmd_merge, "--from A.db --into B.db", N_("Exchange changes between two databases, both ways") },
   { "duplicates", cmd_duplicates, "--db PATH", N_("List patients likely registered twice") },
+  { "careplan-pdf", cmd_careplan_pdf, "--db PATH --mrn MRN --out FILE.pdf [--language es|en]",
+    N_("Print a patient's care plan for the patient, as a PDF") },
   { "id", care_cli_id, "--db PATH [--export FILE]", N_("Print this machine's device id, for pairing") },
   { "trust", care_cli_trust, "--db PATH (--device-id ID | --certificate FILE) --name NAME",
     N_("Pair with another machine (run it on both)") },
@@ -449,6 +457,109 @@ cmd_duplicates (int    argc,
               d->score, d->reason);
     }
   printf (ngettext ("%u likely duplicate\n", "%u likely duplicates\n", found->len), found->len);
+
+  return 0;
+}
+
+/* The one patient whose record number is @mrn (merged-away records are not
+ * found), or NULL with a message on stderr that names no patient. */
+static CarePatient *
+find_patient_by_mrn (CareDb     *db,
+                     const char *mrn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) seqs = NULL;
+  g_autoptr(GPtrArray) patients = NULL;
+  CarePatient *found = NULL;
+  guint n_found = 0;
+
+  /* The search finds ids by their start: keep only exact matches. */
+  if (!(seqs = care_db_search_patients (db, ACTOR, mrn, &error)) ||
+      !(patients = care_db_load_patients (db, ACTOR, (const gint64 *) (gpointer) seqs->data, seqs->len,
+                                          &error)))
+    {
+      fprintf (stderr, "caremeshctl careplan-pdf: %s\n", error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < patients->len; i++)
+    {
+      CarePatient *patient = g_ptr_array_index (patients, i);
+      CareRecord *record = care_patient_get_record (patient);
+
+      if (record == NULL || g_strcmp0 (care_patient_get_mrn (patient), mrn) != 0 ||
+          g_strcmp0 (care_record_get (record, "retired"), "1") == 0)
+        continue;
+      found = patient;
+      n_found++;
+    }
+
+  if (n_found == 0)
+    fprintf (stderr, _("caremeshctl careplan-pdf: no patient has this MRN\n"));
+  else if (n_found > 1)
+    fprintf (stderr, _("caremeshctl careplan-pdf: more than one patient has this MRN; open the patient in "
+                       "Caremesh to merge or correct the records\n"));
+
+  return n_found == 1 ? g_object_ref (found) : NULL;
+}
+
+static int
+cmd_careplan_pdf (int    argc,
+                  char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *mrn = NULL;
+  g_autofree char *out_path = NULL;
+  g_autofree char *language = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file"), "PATH" },
+    { "mrn", 0, 0, G_OPTION_ARG_STRING, &mrn, N_("The patient's medical record number"), "MRN" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path, N_("PDF file to write"), "FILE.pdf" },
+    { "language", 0, 0, G_OPTION_ARG_STRING, &language,
+      N_("Language of the printout (default: the patient's preferred language)"), "es|en" },
+    { NULL }
+  };
+  g_autoptr(CareDb) db = NULL;
+  g_autoptr(CarePatient) patient = NULL;
+  g_autoptr(CareChart) chart = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *today = NULL;
+  const char *locale_dir;
+
+  if (!parse (entries, "careplan-pdf", NULL, &argc, &argv))
+    return 2;
+  if (db_path == NULL || mrn == NULL || out_path == NULL || argc > 1)
+    {
+      fprintf (stderr, _("caremeshctl careplan-pdf: --db PATH, --mrn MRN and --out FILE.pdf are required\n"));
+      fprintf (stderr, _("Run “caremeshctl %s --help” for usage.\n"), "careplan-pdf");
+      return 2;
+    }
+  if (!(db = open_existing ("careplan-pdf", db_path)))
+    return 1;
+
+  if (!(patient = find_patient_by_mrn (db, mrn)))
+    return 1;
+
+  today = care_text_today ();
+  if (!(chart = care_chart_load (db, ACTOR, care_patient_get_id (patient), today, &error)))
+    {
+      fprintf (stderr, "caremeshctl careplan-pdf: %s\n", error->message);
+      return 1;
+    }
+
+  /* Running from the build tree: its catalogs are in <builddir>/po. */
+  if ((locale_dir = g_getenv ("CAREMESH_LOCALEDIR")) != NULL && *locale_dir != '\0')
+    care_catalog_set_locale_dir (locale_dir);
+  if (language == NULL)
+    language = g_strdup (care_record_get (chart->patient, "preferred_language"));
+
+  if (!care_plan_print_to_pdf (chart, language, out_path, &error))
+    {
+      fprintf (stderr, "caremeshctl careplan-pdf: %s\n", error->message);
+      return 1;
+    }
+
+  /* Only the file's name: what it holds is for the patient. */
+  printf ("%s\n", out_path);
 
   return 0;
 }

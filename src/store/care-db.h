@@ -285,4 +285,27 @@ GPtrArray  *care_db_patient_activity  (CareDb      *db,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CareActivity, care_activity_free)
 
+/* A notification for one team member, with what it points at. */
+typedef struct
+{
+  char     *id;
+  char     *kind;          /* mention | handoff | assignment */
+  char     *patient_id;
+  char     *patient_name;
+  char     *author_name;   /* who wrote the message, or NULL */
+  char     *body;          /* the message, or NULL */
+  char     *sent_at;
+  gboolean  read;
+} CareNotification;
+
+void        care_notification_free    (CareNotification *notification);
+/* The notifications of @practitioner_id, unread first then newest, at most
+ * @limit (0: 50); @n_unread (optional) counts the unread ones.
+ * Returns (element-type CareNotification). */
+GPtrArray  *care_db_notifications     (CareDb      *db,
+                                       const char  *practitioner_id,
+                                       guint        limit,
+                                       guint       *n_unread,
+                                       GError     **error);
+
 G_END_DECLS

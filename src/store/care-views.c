@@ -157,3 +157,93 @@ care_db_patient_activity (CareDb      *self,
 
   return g_steal_pointer (&activity);
 }
+
+/* Notifications: what was sent to one team member (mentions, hand-offs). */
+
+void
+care_notification_free (CareNotification *notification)
+{
+  if (notification == NULL)
+    return;
+
+  g_free (notification->id);
+  g_free (notification->kind);
+  g_free (notification->patient_id);
+  g_free (notification->patient_name);
+  g_free (notification->author_name);
+  g_free (notification->body);
+  g_free (notification->sent_at);
+  g_free (notification);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+GPtrArray *
+care_db_notifications (CareDb      *self,
+                       const char  *practitioner_id,
+                       guint        limit,
+                       guint       *n_unread,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) notifications = g_ptr_array_new_with_free_func ((GDestroyNotify) care_notification_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (practitioner_id != NULL, NULL);
+
+  if (n_unread != NULL)
+    {
+      if (!(stmt = _care_db_get_statement (self,
+                                           "SELECT count (*) FROM notifications "
+                                           "WHERE practitioner_id = ? AND read_at IS NULL AND retired = 0", error)))
+        return NULL;
+      sqlite3_bind_text (stmt, 1, practitioner_id, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      *n_unread = rc == SQLITE_ROW ? (guint) sqlite3_column_int (stmt, 0) : 0;
+      sqlite3_reset (stmt);
+    }
+
+  /* Unread first, then the newest. */
+  if (!(stmt = _care_db_get_statement (self,
+                                       "SELECT n.id, n.kind, n.patient_id, p.given_name || ' ' || p.family_name, "
+                                       "  a.given_name || ' ' || a.family_name, t.body, n.sent_at, n.read_at IS NOT NULL "
+                                       "FROM notifications n "
+                                       "LEFT JOIN patients p ON p.id = n.patient_id "
+                                       "LEFT JOIN notes t ON t.id = n.note_id "
+                                       "LEFT JOIN practitioners a ON a.id = t.author_id "
+                                       "WHERE n.practitioner_id = ? AND n.retired = 0 "
+                                       "ORDER BY n.read_at IS NOT NULL, n.sent_at DESC LIMIT ?", error)))
+    return NULL;
+  sqlite3_bind_text (stmt, 1, practitioner_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, limit > 0 ? (int) limit : 50);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CareNotification *notification = g_new0 (CareNotification, 1);
+
+      notification->id = column_text (stmt, 0);
+      notification->kind = column_text (stmt, 1);
+      notification->patient_id = column_text (stmt, 2);
+      notification->patient_name = column_text (stmt, 3);
+      notification->author_name = column_text (stmt, 4);
+      notification->body = column_text (stmt, 5);
+      notification->sent_at = column_text (stmt, 6);
+      notification->read = sqlite3_column_int (stmt, 7) != 0;
+      g_ptr_array_add (notifications, notification);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _care_db_set_error_from_sqlite (self, rc, "reading notifications", error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&notifications);
+}

@@ -157,6 +157,8 @@ care_application_startup (GApplication *application)
   const char *problem_accels[] = { "<Primary><Shift>p", NULL };
   const char *medication_accels[] = { "<Primary><Shift>m", NULL };
   const char *allergy_accels[] = { "<Primary><Shift>a", NULL };
+  const char *plan_accels[] = { "<Alt>p", NULL };
+  const char *work_accels[] = { "<Alt>w", NULL };
 
   G_APPLICATION_CLASS (care_application_parent_class)->startup (application);
 
@@ -170,6 +172,8 @@ care_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.add-record::conditions", problem_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.add-record::medication_orders", medication_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.add-record::allergies", allergy_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.open-plan", plan_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.show-work::mine", work_accels);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "care-chart.h"
 #include "care-gaps.h"
 #include "care-patient-page.h"
+#include "care-plan-window.h"
 #include "care-record.h"
 #include "care-record-editor.h"
 #include "care-results-window.h"
@@ -27,6 +28,7 @@ typedef enum
 {
   SECTION_SINCE,
   SECTION_GAPS,
+  SECTION_PLAN,
   SECTION_WORK,
   SECTION_PROBLEMS,
   SECTION_MEDICATIONS,
@@ -47,6 +49,7 @@ static const struct
 } sections[N_SECTIONS] = {
   [SECTION_SINCE]         = { "since", NULL, NULL, NULL },
   [SECTION_GAPS]          = { "gaps", N_("Care Gaps"), NULL, NULL },
+  [SECTION_PLAN]          = { "plan", N_("Care Plan"), NULL, NULL },
   [SECTION_WORK]          = { "work", N_("Upcoming and Overdue"), NULL, NULL },
   [SECTION_PROBLEMS]      = { "problems", N_("Problems"), "conditions", N_("Add Problem") },
   [SECTION_MEDICATIONS]   = { "medications", N_("Medications"), "medication_orders", N_("Add Medication") },
@@ -630,6 +633,79 @@ show_gaps (CarePatientPage *self)
 
   if (gaps->len == 0)
     add_empty_row (self, SECTION_GAPS, _("No care gaps: everything due has been done"));
+}
+
+static void
+on_open_plan_cb (CarePatientPage *self)
+{
+  const char *user_id = g_str_has_prefix (self->actor, "practitioner:") ? self->actor + strlen ("practitioner:") : NULL;
+  CarePlanWindow *window = care_plan_window_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), self->store,
+                                                 self->actor, user_id, self->patient_id);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* The care plan in one row: its title and what is open; the plan itself opens
+ * in its own window. */
+static void
+show_plan_summary (CarePatientPage *self)
+{
+  const CareChart *chart = self->chart;
+  CareRecord *plan = NULL;
+  guint n_active = 0, goals = 0, tasks = 0;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row, *button;
+
+  for (guint i = 0; i < chart->care_plans->len; i++)
+    {
+      CareRecord *candidate = g_ptr_array_index (chart->care_plans, i);
+
+      if (g_strcmp0 (care_record_get (candidate, "status"), "active") != 0)
+        continue;
+      n_active++;
+      if (plan == NULL || g_strcmp0 (care_record_get (candidate, "created_at"), care_record_get (plan, "created_at")) > 0)
+        plan = candidate;
+    }
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  if (plan != NULL)
+    {
+      for (guint i = 0; i < chart->goals->len; i++)
+        goals += g_strcmp0 (care_record_get (g_ptr_array_index (chart->goals, i), "care_plan_id"), care_record_get_id (plan)) == 0 &&
+                 g_strcmp0 (care_record_get (g_ptr_array_index (chart->goals, i), "lifecycle_status"), "active") == 0;
+      for (guint i = 0; i < chart->tasks->len; i++)
+        {
+          const char *status = care_record_get (g_ptr_array_index (chart->tasks, i), "status");
+
+          tasks += g_strcmp0 (status, "requested") == 0 || g_strcmp0 (status, "in-progress") == 0;
+        }
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), care_record_get (plan, "title"));
+      /* Translators: the care plan's summary on the dashboard */
+      subtitle = g_strdup_printf (_("%u active goals · %u open tasks · since %s"), goals, tasks,
+                                  or_dash (care_record_get (plan, "period_start")));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (n_active > 1)
+        {
+          GtkWidget *badge = gtk_label_new (_("Two active versions"));
+
+          gtk_widget_add_css_class (badge, "overdue-badge");
+          gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+        }
+      button = gtk_button_new_with_mnemonic (_("Open _Plan"));
+    }
+  else
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No care plan yet"));
+      button = gtk_button_new_with_mnemonic (_("Start a _Plan"));
+    }
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_open_plan_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  adw_preferences_group_add (self->groups[SECTION_PLAN], row);
+  g_ptr_array_add (self->rows[SECTION_PLAN], row);
 }
 
 /* Work: tasks, appointments and referrals still open, overdue first. */
@@ -1339,6 +1415,7 @@ on_loaded_cb (GObject      *object,
   show_since (self, loaded->activity);
   show_allergies (self, chart->allergies);
   show_gaps (self);
+  show_plan_summary (self);
   show_trends (self);
   show_work (self);
   show_problems (self, chart->conditions);
@@ -1712,4 +1789,13 @@ care_patient_page_add_record (CarePatientPage *self,
   g_return_if_fail (CARE_IS_PATIENT_PAGE (self));
 
   open_editor (self, table, NULL);
+}
+
+void
+care_patient_page_open_plan (CarePatientPage *self)
+{
+  g_return_if_fail (CARE_IS_PATIENT_PAGE (self));
+
+  if (self->store != NULL && self->patient_id != NULL)
+    on_open_plan_cb (self);
 }

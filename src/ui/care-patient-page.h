@@ -32,6 +32,8 @@ const char *care_patient_page_get_trend_label  (CarePatientPage *self,
                                                 const char      *loinc);
 /* Milliseconds from the last load's start to the first frame drawn after it. */
 double      care_patient_page_get_load_ms      (CarePatientPage *self);
+/* Opens the patient's care plan in its own window. */
+void        care_patient_page_open_plan        (CarePatientPage *self);
 /* Opens the dialog that adds a record of @table ("observations", ...). */
 void        care_patient_page_add_record       (CarePatientPage *self,
                                                 const char      *table);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "care-record-editor.h"
 #include "care-text.h"
@@ -19,6 +20,8 @@ typedef enum
   KIND_PRACTITIONER,
   KIND_TEST,         /* an observation's LOINC code, from the ranges data file */
   KIND_VALUE,        /* an observation's value, checked against its code */
+  KIND_MEASURE,      /* a goal's measure: a LOINC code from the ranges data file, optional */
+  KIND_DECIMAL,      /* a number with decimals ("7,5" accepted) */
 } Kind;
 
 typedef struct
@@ -181,7 +184,111 @@ static const FieldSpec immunization_fields[] = {
   { NULL }
 };
 
+static const Choice plan_status[] = {
+  { "active", N_("Active") }, { "draft", N_("Draft") }, { "on-hold", N_("On hold") },
+  { "completed", N_("Completed") }, { "revoked", N_("Revoked") }, { NULL, NULL }
+};
+static const Choice goal_status[] = {
+  { "active", N_("Active") }, { "proposed", N_("Proposed") }, { "accepted", N_("Accepted") },
+  { "on-hold", N_("On hold") }, { "completed", N_("Completed") }, { "cancelled", N_("Cancelled") },
+  { NULL, NULL }
+};
+static const Choice disciplines[] = {
+  { "physician", N_("Physician") }, { "nurse-practitioner", N_("Nurse practitioner") },
+  { "nurse", N_("Nurse") }, { "pharmacist", N_("Pharmacist") },
+  { "behavioral-health", N_("Behavioral health") }, { "social-worker", N_("Social worker") },
+  { "care-coordinator", N_("Care coordinator") }, { NULL, NULL }
+};
+static const Choice intervention_status[] = {
+  { "in-progress", N_("In progress") }, { "not-started", N_("Not started") }, { "scheduled", N_("Scheduled") },
+  { "on-hold", N_("On hold") }, { "completed", N_("Completed") }, { "cancelled", N_("Cancelled") },
+  { "stopped", N_("Stopped") }, { NULL, NULL }
+};
+static const Choice task_status[] = {
+  { "requested", N_("Requested") }, { "in-progress", N_("In progress") },
+  { "completed", N_("Completed") }, { "cancelled", N_("Cancelled") }, { NULL, NULL }
+};
+static const Choice task_priority[] = {
+  { "routine", N_("Routine") }, { "urgent", N_("Urgent") }, { "asap", N_("As soon as possible") },
+  { NULL, NULL }
+};
+static const Choice need_category[] = {
+  { "transport", N_("Transport") }, { "language", N_("Language") }, { "housing", N_("Housing") },
+  { "food", N_("Food") }, { "cost", N_("Cost of care") }, { "other", N_("Other") }, { NULL, NULL }
+};
+static const Choice need_status[] = {
+  { "active", N_("Active") }, { "resolved", N_("Resolved") }, { NULL, NULL }
+};
+static const Choice referral_urgency[] = {
+  { "routine", N_("Routine") }, { "urgent", N_("Urgent") }, { "asap", N_("As soon as possible") },
+  { "stat", N_("Immediately (stat)") }, { NULL, NULL }
+};
+static const Choice referral_status[] = {
+  { "active", N_("Sent, waiting") }, { "draft", N_("Draft") }, { "on-hold", N_("On hold") },
+  { "completed", N_("Closed: result received") }, { "revoked", N_("Cancelled") }, { NULL, NULL }
+};
+
+static const FieldSpec plan_fields[] = {
+  { "title", N_("Title"), KIND_TEXT, NULL, TRUE },
+  { "patient_priorities", N_("What matters to the patient"), KIND_TEXT, NULL, FALSE },
+  { "description", N_("Summary"), KIND_TEXT, NULL, FALSE },
+  { "status", N_("Status"), KIND_CHOICE, plan_status, TRUE },
+  { "period_start", N_("Start date"), KIND_DATE_AHEAD, NULL, FALSE },
+  { "period_end", N_("Review or end date"), KIND_DATE_AHEAD, NULL, FALSE },
+  { NULL }
+};
+static const FieldSpec goal_fields[] = {
+  { "description", N_("Goal"), KIND_TEXT, NULL, TRUE },
+  { "measure_loinc", N_("Measured by"), KIND_MEASURE, NULL, FALSE },
+  { "target_low", N_("Target at least"), KIND_DECIMAL, NULL, FALSE },
+  { "target_high", N_("Target at most"), KIND_DECIMAL, NULL, FALSE },
+  { "target_unit", N_("Unit"), KIND_TEXT, NULL, FALSE },
+  { "due_date", N_("Due date"), KIND_DATE_AHEAD, NULL, FALSE },
+  { "lifecycle_status", N_("Status"), KIND_CHOICE, goal_status, TRUE },
+  { "expressed_by", N_("Whose goal"), KIND_TEXT, NULL, FALSE },
+  { NULL }
+};
+static const FieldSpec intervention_fields[] = {
+  { "description", N_("Intervention"), KIND_TEXT, NULL, TRUE },
+  { "discipline", N_("Delivered by"), KIND_CHOICE, disciplines, FALSE },
+  { "status", N_("Status"), KIND_CHOICE, intervention_status, TRUE },
+  { NULL }
+};
+static const FieldSpec task_fields[] = {
+  { "description", N_("Task"), KIND_TEXT, NULL, TRUE },
+  { "assignee_id", N_("Assigned to"), KIND_PRACTITIONER, NULL, FALSE },
+  { "discipline", N_("Or to a discipline"), KIND_CHOICE, disciplines, FALSE },
+  { "due_date", N_("Due date"), KIND_DATE_AHEAD, NULL, FALSE },
+  { "status", N_("Status"), KIND_CHOICE, task_status, TRUE },
+  { "priority", N_("Priority"), KIND_CHOICE, task_priority, TRUE },
+  { NULL }
+};
+static const FieldSpec need_fields[] = {
+  { "category", N_("Need or barrier"), KIND_CHOICE, need_category, TRUE },
+  { "description", N_("Details and the help arranged"), KIND_TEXT, NULL, FALSE },
+  { "status", N_("Status"), KIND_CHOICE, need_status, TRUE },
+  { NULL }
+};
+static const FieldSpec referral_fields[] = {
+  { "to_service", N_("Refer to (specialty or service)"), KIND_TEXT, NULL, TRUE },
+  { "to_organization", N_("Organization"), KIND_TEXT, NULL, FALSE },
+  { "reason", N_("Reason"), KIND_TEXT, NULL, TRUE },
+  { "urgency", N_("Urgency"), KIND_CHOICE, referral_urgency, TRUE },
+  { "status", N_("Status"), KIND_CHOICE, referral_status, TRUE },
+  { "sent_date", N_("Sent on"), KIND_DATE, NULL, FALSE },
+  { "due_date", N_("Result expected by"), KIND_DATE_AHEAD, NULL, FALSE },
+  { "closed_date", N_("Closed on"), KIND_DATE, NULL, FALSE },
+  { "outcome", N_("Outcome (consult note or result)"), KIND_TEXT, NULL, FALSE },
+  { NULL }
+};
+
 static const RecordSpec specs[] = {
+  { "care_plans", N_("New Care Plan"), N_("Edit Care Plan"), plan_fields },
+  { "goals", N_("Add Goal"), N_("Edit Goal"), goal_fields },
+  { "interventions", N_("Add Intervention"), N_("Edit Intervention"), intervention_fields },
+  { "care_tasks", N_("Add Task"), N_("Edit Task"), task_fields },
+  { "care_needs", N_("Add Need or Barrier"), N_("Edit Need or Barrier"), need_fields },
+  { "referrals", N_("New Referral"), N_("Edit Referral"), referral_fields },
   { "conditions", N_("Add Problem"), N_("Edit Problem"), condition_fields },
   { "allergies", N_("Add Allergy"), N_("Edit Allergy"), allergy_fields },
   { "medication_orders", N_("Add Medication"), N_("Edit Medication"), medication_fields },
@@ -217,6 +324,7 @@ struct _CareRecordEditor
   GtkWidget          *delete_button;
   AdwPreferencesGroup *group;
   char               *repeat_reason;  /* given for a test repeated too soon */
+  CareFields         *fixed;          /* written with a new record, not shown */
   gboolean            saving;
 };
 
@@ -416,9 +524,9 @@ on_test_selected_cb (CareRecordEditor *self)
   Field *test = field_for (self, "loinc");
   Field *unit = field_for (self, "unit");
   Field *value = field_for (self, "value_num");
-  g_autofree char *code = field_value (test);
+  g_autofree char *code = test ? field_value (test) : NULL;
 
-  if (code == NULL || unit == NULL)
+  if (code == NULL || unit == NULL || value == NULL)
     return;
 
   if (g_str_equal (code, BLOOD_PRESSURE))
@@ -431,6 +539,19 @@ on_test_selected_cb (CareRecordEditor *self)
       field_set (unit, care_validate_default_unit (code));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (value->row), _("Value"));
     }
+}
+
+/* A goal measured by a test: its usual unit. */
+static void
+on_measure_selected_cb (CareRecordEditor *self)
+{
+  Field *measure = field_for (self, "measure_loinc");
+  Field *unit = field_for (self, "target_unit");
+  g_autofree char *code = field_value (measure);
+  g_autofree char *current = unit ? field_value (unit) : NULL;
+
+  if (code != NULL && unit != NULL && current == NULL)
+    field_set (unit, care_validate_default_unit (code));
 }
 
 static const char *
@@ -460,6 +581,7 @@ build_rows (CareRecordEditor *self)
         case KIND_CHOICE:
         case KIND_PRACTITIONER:
         case KIND_TEST:
+        case KIND_MEASURE:
           field.row = choice_row (&field, title);
           break;
         case KIND_TEXT:
@@ -486,6 +608,20 @@ build_rows (CareRecordEditor *self)
 
       if (field->spec->kind == KIND_PRACTITIONER)
         fill_practitioners (self, field);
+      else if (field->spec->kind == KIND_MEASURE)
+        {
+          GtkStringList *labels = GTK_STRING_LIST (adw_combo_row_get_model (ADW_COMBO_ROW (field->row)));
+          g_autoptr(GPtrArray) codes = care_validate_known_observations ();
+
+          gtk_string_list_append (labels, _("Not measured"));
+          g_ptr_array_add (field->values, NULL);
+          for (guint j = 0; j < codes->len; j++)
+            {
+              gtk_string_list_append (labels, care_validate_observation_display (g_ptr_array_index (codes, j)));
+              g_ptr_array_add (field->values, g_strdup (g_ptr_array_index (codes, j)));
+            }
+          g_signal_connect_swapped (field->row, "notify::selected", G_CALLBACK (on_measure_selected_cb), self);
+        }
       else if (field->spec->kind == KIND_TEST && self->record != NULL)
         {
           /* A result's test does not change: one recorded under the wrong test is
@@ -512,7 +648,8 @@ build_rows (CareRecordEditor *self)
 
               field_set (field, date);
             }
-          else if (field->spec->kind == KIND_VALUE && care_record_get (self->record, "value_num") != NULL)
+          else if ((field->spec->kind == KIND_VALUE && care_record_get (self->record, "value_num") != NULL) ||
+                   field->spec->kind == KIND_DECIMAL)
             {
               g_autofree char *number = g_strdup_printf ("%g", g_ascii_strtod (value, NULL));
 
@@ -844,7 +981,11 @@ collect_generic (CareRecordEditor *self,
 
   g_ptr_array_add (job->writes, fields);
   if (self->record == NULL)
-    care_fields_set (fields, "patient_id", care_record_get_id (self->chart->patient));
+    {
+      care_fields_set (fields, "patient_id", care_record_get_id (self->chart->patient));
+      for (guint i = 0; i < care_fields_get_n (self->fixed); i++)
+        care_fields_set (fields, care_fields_get_column (self->fixed, i), care_fields_get_value (self->fixed, i));
+    }
 
   for (guint i = 0; i < self->fields->len; i++)
     {
@@ -887,6 +1028,26 @@ collect_generic (CareRecordEditor *self,
           if (care_record_get (self->record, "value_num") == NULL ||
               number != care_record_get_double (self->record, "value_num"))
             care_fields_set_double (fields, "value_num", number);
+          continue;
+        }
+
+      if (value != NULL && field->spec->kind == KIND_DECIMAL)
+        {
+          g_autofree char *dotted = g_strdelimit (g_strdup (value), ",", '.');
+          char *end = NULL;
+          double number = g_ascii_strtod (dotted, &end);
+
+          if (end == dotted || *end != '\0' || !isfinite (number))
+            {
+              g_autofree char *message = g_strdup_printf (_("%s must be a number."), _(field->spec->label));
+
+              show_error (self, field, message);
+              return FALSE;
+            }
+          if (self->record != NULL && care_record_get (self->record, field->spec->column) != NULL &&
+              number == care_record_get_double (self->record, field->spec->column))
+            continue;
+          care_fields_set_double (fields, field->spec->column, number);
           continue;
         }
 
@@ -945,6 +1106,30 @@ collect_generic (CareRecordEditor *self,
       for (const Choice *c = vaccines; c->value; c++)
         if (g_strcmp0 (c->value, cvx) == 0)
           care_fields_set (fields, "vaccine", c->label);
+    }
+
+  /* A goal's range is a range; a task has someone to do it. */
+  if (g_str_equal (self->spec->table, "goals"))
+    {
+      g_autofree char *low = field_value (field_for (self, "target_low"));
+      g_autofree char *high = field_value (field_for (self, "target_high"));
+
+      if (low && high && g_ascii_strtod (g_strdelimit (low, ",", '.'), NULL) > g_ascii_strtod (g_strdelimit (high, ",", '.'), NULL))
+        {
+          show_error (self, field_for (self, "target_low"), _("The lower target is above the upper one."));
+          return FALSE;
+        }
+    }
+  if (g_str_equal (self->spec->table, "care_tasks"))
+    {
+      g_autofree char *assignee = field_value (field_for (self, "assignee_id"));
+      g_autofree char *discipline = field_value (field_for (self, "discipline"));
+
+      if (assignee == NULL && discipline == NULL)
+        {
+          show_error (self, field_for (self, "assignee_id"), _("Assign the task to a person or to a discipline."));
+          return FALSE;
+        }
     }
 
   /* An encounter's discharge comes after its start. */
@@ -1097,6 +1282,7 @@ care_record_editor_finalize (GObject *object)
   g_array_unref (self->fields);
   g_free (self->actor);
   g_free (self->repeat_reason);
+  g_clear_pointer (&self->fixed, care_fields_free);
 
   G_OBJECT_CLASS (care_record_editor_parent_class)->finalize (object);
 }
@@ -1120,6 +1306,7 @@ static void
 care_record_editor_init (CareRecordEditor *self)
 {
   self->fields = g_array_new (FALSE, TRUE, sizeof (Field));
+  self->fixed = care_fields_new ();
 }
 
 CareRecordEditor *
@@ -1224,6 +1411,16 @@ care_record_editor_set_value (CareRecordEditor *self,
 
   field = field_for (self, column);
   return field != NULL && field_set (field, value);
+}
+
+void
+care_record_editor_set_fixed (CareRecordEditor *self,
+                              const char       *column,
+                              const char       *value)
+{
+  g_return_if_fail (CARE_IS_RECORD_EDITOR (self));
+
+  care_fields_set (self->fixed, column, value);
 }
 
 const char *

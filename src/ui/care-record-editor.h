@@ -33,6 +33,10 @@ gboolean          care_record_editor_can_edit (const char *table);
 gboolean          care_record_editor_set_value (CareRecordEditor *self,
                                                 const char       *column,
                                                 const char       *value);
+/* A field written with a new record without being shown (care_plan_id, ...). */
+void              care_record_editor_set_fixed (CareRecordEditor *self,
+                                                const char       *column,
+                                                const char       *value);
 /* Test hook: the message shown for the last refused save, or NULL. */
 const char       *care_record_editor_get_error (CareRecordEditor *self);
 

@@ -10,7 +10,10 @@
 #include "care-patient.h"
 #include "care-patient-list.h"
 #include "care-patient-page.h"
+#include "care-plan-window.h"
 #include "care-record-editor.h"
+#include "care-user-chooser.h"
+#include "care-worklist-window.h"
 #include "care-review.h"
 #include "care-sync-service.h"
 #include "care-sync-window.h"
@@ -18,7 +21,6 @@
 
 /* Until sign-in exists (roles and audit come later), the person at this
  * machine acts as the local user. */
-#define ACTOR "local:user"
 
 struct _CareWindow
 {
@@ -41,6 +43,9 @@ struct _CareWindow
   GtkStack             *content_stack;
   CarePatientPage      *patient_page;
   GtkButton            *sync_button;
+  GtkMenuButton        *notifications_button;
+  GtkListBox           *notifications_list;
+  guint                 n_unread;
 
   GSettings            *settings;
   CareStore            *store;
@@ -53,6 +58,11 @@ struct _CareWindow
   CareWindowMode        mode;
   gboolean              list_ready;
   gboolean              restored_last_patient;
+
+  /* Who is using Caremesh (care-user-chooser.c): their edits carry "practitioner:ID". */
+  char                 *actor;
+  char                 *user_id;
+  char                 *user_name;
 
   /* Demo clinic generation, reported from the worker. */
   gint                  generate_done;
@@ -72,6 +82,7 @@ struct _CareWindow
 G_DEFINE_FINAL_TYPE (CareWindow, care_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void schedule_state_write (CareWindow *self);
+static void refresh_notifications (CareWindow *self);
 
 static void
 show_error (CareWindow   *self,
@@ -114,7 +125,7 @@ open_patient (CareWindow *self,
     return;
 
   if (g_strcmp0 (care_patient_page_get_patient_id (self->patient_page), patient_id) != 0)
-    care_patient_page_load (self->patient_page, self->store, ACTOR, patient_id);
+    care_patient_page_load (self->patient_page, self->store, self->actor, patient_id);
 
   gtk_stack_set_visible_child_name (self->content_stack, "patient");
   g_settings_set_string (self->settings, "last-patient-id", patient_id);
@@ -313,6 +324,27 @@ write_state_cb (gpointer user_data)
             editor_error = json_text (refusal);
           }
         n_dialogs += ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel));
+        if (CARE_IS_WORKLIST_WINDOW (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+          {
+            CareWorklistWindow *work = CARE_WORKLIST_WINDOW (toplevel);
+            g_autofree char *titles = json_text (care_worklist_window_get_titles (work));
+
+            g_string_append_printf (json, "\"work_loaded\": %s, \"work_items\": %u, \"work_titles\": \"%s\", ",
+                                    care_worklist_window_get_loaded (work) ? "true" : "false",
+                                    care_worklist_window_get_n_items (work), titles);
+          }
+        if (CARE_IS_PLAN_WINDOW (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+          {
+            CarePlanWindow *plan = CARE_PLAN_WINDOW (toplevel);
+
+            g_string_append_printf (json, "\"plan_loaded\": %s, \"plan_exists\": %s, \"plan_goals\": %u, "
+                                    "\"plan_tasks\": %u, \"plan_messages\": %u, ",
+                                    care_plan_window_get_loaded (plan) ? "true" : "false",
+                                    care_plan_window_get_plan_id (plan) ? "true" : "false",
+                                    care_plan_window_count_rows (plan, "goals"),
+                                    care_plan_window_count_rows (plan, "tasks"),
+                                    care_plan_window_count_rows (plan, "messages"));
+          }
       }
     g_string_append_printf (json, "\"allergy_banner\": \"%s\", \"systolic_label\": \"%s\", ", banner, trend);
     g_string_append_printf (json, "\"editor_open\": %s, \"editor_error\": \"%s\", \"message_dialogs\": %u, ",
@@ -324,7 +356,9 @@ write_state_cb (gpointer user_data)
     gboolean in_search = focus != NULL && (focus == GTK_WIDGET (self->search_entry) ||
                                            gtk_widget_is_ancestor (focus, GTK_WIDGET (self->search_entry)));
 
-    g_string_append_printf (json, "\"search_focused\": %s", in_search ? "true" : "false");
+    g_string_append_printf (json, "\"search_focused\": %s, ", in_search ? "true" : "false");
+  g_string_append_printf (json, "\"user_id\": \"%s\", \"unread\": %u", self->user_id ? self->user_id : "",
+                          self->n_unread);
   }
   g_string_append (json, "}\n");
 
@@ -636,11 +670,12 @@ on_sync_data_changed_cb (CareWindow *self)
   const char *patient_id = care_patient_page_get_patient_id (self->patient_page);
 
   care_patient_list_refresh (self->patients);
+  refresh_notifications (self);
   if (patient_id != NULL && care_patient_page_get_loaded (self->patient_page))
     {
       g_autofree char *id = g_strdup (patient_id);
 
-      care_patient_page_load (self->patient_page, self->store, ACTOR, id);
+      care_patient_page_load (self->patient_page, self->store, self->actor, id);
     }
 }
 
@@ -678,6 +713,226 @@ start_sync (CareWindow *self)
   on_sync_status_cb (self);
 }
 
+/* Notifications: mentions and hand-offs for the person using Caremesh, with
+ * their next sync. */
+
+typedef struct
+{
+  GPtrArray *items;
+  guint      n_unread;
+} Notifications;
+
+static void
+notifications_free (gpointer data)
+{
+  Notifications *notifications = data;
+
+  g_clear_pointer (&notifications->items, g_ptr_array_unref);
+  g_free (notifications);
+}
+
+static gpointer
+notifications_worker (CareDb        *db,
+                      gpointer       data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  Notifications *notifications = g_new0 (Notifications, 1);
+
+  if (!(notifications->items = care_db_notifications (db, data, 30, &notifications->n_unread, error)))
+    {
+      notifications_free (notifications);
+      return NULL;
+    }
+  return notifications;
+}
+
+static gpointer
+mark_read_worker (CareDb        *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(CareFields) fields = care_fields_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *when = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  char **args = data;   /* actor, notification id */
+
+  care_fields_set (fields, "read_at", when);
+  return care_db_put (db, args[0], "notifications", args[1], fields, NULL, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static void refresh_notifications (CareWindow *self);
+
+static void
+on_marked_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(CareWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!care_store_run_finish (CARE_STORE (object), result, &error))
+    g_warning ("Could not mark a notification read: %s", error->message);
+  refresh_notifications (self);
+}
+
+static void
+on_notification_activated_cb (GtkListBox    *list,
+                              GtkListBoxRow *row,
+                              CareWindow    *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (row), "id");
+  const char *patient_id = g_object_get_data (G_OBJECT (row), "patient-id");
+  char **args = g_new0 (char *, 3);
+
+  gtk_menu_button_popdown (self->notifications_button);
+  if (patient_id != NULL)
+    open_patient (self, patient_id);
+  args[0] = g_strdup (self->actor);
+  args[1] = g_strdup (id);
+  care_store_run_async (self->store, mark_read_worker, args, (GDestroyNotify) g_strfreev, NULL, NULL,
+                        on_marked_read_cb, g_object_ref (self));
+}
+
+static void
+on_notifications_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(CareWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  Notifications *notifications = care_store_run_finish (CARE_STORE (object), result, &error);
+  GtkWidget *child;
+
+  if (notifications == NULL)
+    return;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->notifications_list))) != NULL)
+    gtk_list_box_remove (self->notifications_list, child);
+
+  for (guint i = 0; i < notifications->items->len; i++)
+    {
+      CareNotification *item = g_ptr_array_index (notifications->items, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = NULL;
+      g_autofree char *when = g_strndup (item->sent_at, 10);
+      g_autofree char *subtitle = NULL;
+
+      if (g_strcmp0 (item->kind, "handoff") == 0)
+        title = g_strdup_printf (_("%s handed off %s to you"), item->author_name ? item->author_name : _("Someone"),
+                                 item->patient_name ? item->patient_name : _("a patient"));
+      else
+        title = g_strdup_printf (_("%s mentioned you about %s"), item->author_name ? item->author_name : _("Someone"),
+                                 item->patient_name ? item->patient_name : _("a patient"));
+      subtitle = g_strdup_printf ("%s · %s", when, item->body ? item->body : "");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      if (!item->read)
+        gtk_widget_add_css_class (row, "changed-since");
+      g_object_set_data_full (G_OBJECT (row), "id", g_strdup (item->id), g_free);
+      g_object_set_data_full (G_OBJECT (row), "patient-id", g_strdup (item->patient_id), g_free);
+      gtk_list_box_append (self->notifications_list, row);
+    }
+  if (notifications->items->len == 0)
+    {
+      GtkWidget *label = gtk_label_new (_("Nothing for you yet. When someone mentions you or hands a patient off to "
+                                          "you, it appears here with the next sync."));
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 36);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_set_margin_top (label, 12);
+      gtk_widget_set_margin_bottom (label, 12);
+      gtk_list_box_append (self->notifications_list, label);
+    }
+
+  self->n_unread = notifications->n_unread;
+  gtk_menu_button_set_icon_name (self->notifications_button, self->n_unread > 0 ? "preferences-system-notifications-symbolic"
+                                                                                : "preferences-system-notifications-symbolic");
+  if (self->n_unread > 0)
+    {
+      g_autofree char *tip = g_strdup_printf (ngettext ("%u new notification", "%u new notifications", self->n_unread),
+                                              self->n_unread);
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->notifications_button), tip);
+      gtk_widget_add_css_class (GTK_WIDGET (self->notifications_button), "has-unread");
+    }
+  else
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->notifications_button), _("Notifications"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->notifications_button), "has-unread");
+    }
+  notifications_free (notifications);
+  schedule_state_write (self);
+}
+
+static void
+refresh_notifications (CareWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->notifications_button), self->user_id != NULL);
+  if (self->user_id == NULL || self->store == NULL || !care_store_is_open (self->store))
+    return;
+  care_store_run_async (self->store, notifications_worker, g_strdup (self->user_id), g_free, notifications_free,
+                        self->cancellable, on_notifications_cb, g_object_ref (self));
+}
+
+static void
+set_user (CareWindow *self,
+          const char *practitioner_id,
+          const char *name)
+{
+  g_free (self->user_id);
+  self->user_id = g_strdup (practitioner_id);
+  g_free (self->user_name);
+  self->user_name = g_strdup (name);
+  g_free (self->actor);
+  self->actor = care_user_actor (practitioner_id);
+  refresh_notifications (self);
+  schedule_state_write (self);
+}
+
+/* Someone else took over this computer: what is on screen is theirs now. */
+static void
+on_user_chosen_cb (const char *practitioner_id,
+                   const char *name,
+                   gpointer    user_data)
+{
+  CareWindow *self = user_data;
+  const char *patient_id = care_patient_page_get_patient_id (self->patient_page);
+  g_autofree char *message = g_strdup_printf (_("Now using Caremesh as %s"), name);
+
+  set_user (self, practitioner_id, name);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  if (patient_id != NULL)
+    {
+      g_autofree char *id = g_strdup (patient_id);
+
+      care_patient_page_load (self->patient_page, self->store, self->actor, id);
+    }
+}
+
+static void
+on_user_loaded_cb (const char *practitioner_id,
+                   const char *name,
+                   gpointer    user_data)
+{
+  g_autoptr(CareWindow) self = user_data;
+
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  set_user (self, practitioner_id, name);
+  start_sync (self);
+  if (self->mode == CARE_WINDOW_MODE_DEMO)
+    care_store_count_async (self->store, "patients", self->cancellable, on_counted_cb, self);
+  else
+    start_list (self);
+}
+
 static void
 on_store_opened_cb (GObject      *object,
                     GAsyncResult *result,
@@ -697,11 +952,7 @@ on_store_opened_cb (GObject      *object,
       return;
     }
 
-  start_sync (self);
-  if (self->mode == CARE_WINDOW_MODE_DEMO)
-    care_store_count_async (self->store, "patients", self->cancellable, on_counted_cb, self);
-  else
-    start_list (self);
+  care_user_load_async (self->store, on_user_loaded_cb, g_object_ref (self));
 }
 
 /* Actions */
@@ -749,7 +1000,7 @@ show_review_action (GtkWidget  *widget,
 
   if (!care_store_is_open (self->store))
     return;
-  gtk_window_present (care_review_window_new (GTK_WINDOW (self), self->store, ACTOR));
+  gtk_window_present (care_review_window_new (GTK_WINDOW (self), self->store, self->actor));
 }
 
 /* Adds a record of the table named by the parameter to the patient on screen. */
@@ -763,6 +1014,55 @@ add_record_action (GtkWidget  *widget,
   if (care_patient_page_get_loaded (self->patient_page) &&
       g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "patient") == 0)
     care_patient_page_add_record (self->patient_page, g_variant_get_string (parameter, NULL));
+}
+
+static void
+on_work_open_patient_cb (GtkWindow  *worklist,
+                         const char *patient_id,
+                         CareWindow *self)
+{
+  open_patient (self, patient_id);
+}
+
+/* "mine": the signed-in team member's work; "all": everyone's open work. */
+static void
+show_work_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+  GtkWindow *window;
+
+  if (!care_store_is_open (self->store))
+    return;
+  window = care_worklist_window_new (GTK_WINDOW (self), self->store, self->actor, self->user_id);
+  care_worklist_window_set_view (CARE_WORKLIST_WINDOW (window), g_variant_get_string (parameter, NULL));
+  g_signal_connect_object (window, "open-patient", G_CALLBACK (on_work_open_patient_cb), self, 0);
+  gtk_window_present (window);
+}
+
+static void
+open_plan_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  if (care_patient_page_get_loaded (self->patient_page) &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "patient") == 0)
+    care_patient_page_open_plan (self->patient_page);
+}
+
+static void
+choose_user_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CareWindow *self = CARE_WINDOW (widget);
+
+  if (care_store_is_open (self->store))
+    gtk_window_present (care_user_chooser_new (GTK_WINDOW (self), self->store, self->user_id,
+                                               on_user_chosen_cb, self));
 }
 
 static void
@@ -829,6 +1129,9 @@ care_window_finalize (GObject *object)
 
   g_clear_pointer (&self->db_path, g_free);
   g_clear_pointer (&self->state_path, g_free);
+  g_clear_pointer (&self->actor, g_free);
+  g_clear_pointer (&self->user_id, g_free);
+  g_clear_pointer (&self->user_name, g_free);
 
   G_OBJECT_CLASS (care_window_parent_class)->finalize (object);
 }
@@ -850,6 +1153,7 @@ care_window_class_init (CareWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/care-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CareWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CareWindow, notifications_button);
   gtk_widget_class_bind_template_child (widget_class, CareWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, CareWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, CareWindow, content);
@@ -869,6 +1173,9 @@ care_window_class_init (CareWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-search", NULL, show_search_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.add-record", "s", add_record_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-user", NULL, choose_user_action);
+  gtk_widget_class_install_action (widget_class, "win.open-plan", NULL, open_plan_action);
+  gtk_widget_class_install_action (widget_class, "win.show-work", "s", show_work_action);
   gtk_widget_class_install_action (widget_class, "win.show-review", NULL, show_review_action);
   gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, show_sync_action);
   gtk_widget_class_install_action (widget_class, "win.sync-now", NULL, sync_now_action);
@@ -877,9 +1184,27 @@ care_window_class_init (CareWindowClass *klass)
 static void
 care_window_init (CareWindow *self)
 {
+  self->actor = care_user_actor (NULL);
   GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  {
+    GtkWidget *popover = gtk_popover_new ();
+    GtkWidget *scroller = gtk_scrolled_window_new ();
+
+    self->notifications_list = GTK_LIST_BOX (gtk_list_box_new ());
+    gtk_list_box_set_selection_mode (self->notifications_list, GTK_SELECTION_NONE);
+    gtk_widget_add_css_class (GTK_WIDGET (self->notifications_list), "boxed-list");
+    g_signal_connect (self->notifications_list, "row-activated", G_CALLBACK (on_notification_activated_cb), self);
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+    gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 480);
+    gtk_widget_set_size_request (scroller, 360, -1);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->notifications_list));
+    gtk_popover_set_child (GTK_POPOVER (popover), scroller);
+    gtk_menu_button_set_popover (self->notifications_button, popover);
+  }
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
@@ -938,7 +1263,7 @@ care_window_new (AdwApplication *application,
     }
 
   self->store = care_store_new (db_path);
-  self->patients = care_patient_list_new (self->store, ACTOR);
+  self->patients = care_patient_list_new (self->store, self->actor);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->patients)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
@@ -953,6 +1278,7 @@ care_window_new (AdwApplication *application,
   /* Store changes made through this window show up in the list. */
   g_signal_connect_object (self->store, "changed", G_CALLBACK (care_patient_list_refresh),
                            self->patients, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "changed", G_CALLBACK (refresh_notifications), self, G_CONNECT_SWAPPED);
 
   care_store_open_async (self->store, self->cancellable, on_store_opened_cb, self);
   schedule_state_write (self);
