@@ -840,6 +840,37 @@ test_care_plan_concurrent_edits (void)
   g_assert_cmpstr (care_record_get (g_ptr_array_index (conflicts, 0), "value"), ==,
                    g_str_equal (assignee, pharmacist) ? worker : pharmacist);
 
+  /* A mention written on A reaches the person's notifications on B. */
+  {
+    g_autofree char *note = NULL;
+    g_autoptr(GPtrArray) on_b = NULL;
+    guint unread = 0;
+
+    care_fields_clear (fields);
+    care_fields_set (fields, "patient_id", patient);
+    care_fields_set (fields, "care_plan_id", plan);
+    care_fields_set (fields, "kind", "message");
+    care_fields_set (fields, "body", "@Priya Raman please reconcile the discharge medications");
+    care_fields_set (fields, "written_at", "2026-06-01T11:00:00Z");
+    care_fields_set (fields, "author_id", nurse);
+    g_assert_true (care_db_put (a, ACTOR_A, "notes", NULL, fields, &note, &error));
+    care_fields_clear (fields);
+    care_fields_set (fields, "practitioner_id", pharmacist);
+    care_fields_set (fields, "patient_id", patient);
+    care_fields_set (fields, "note_id", note);
+    care_fields_set (fields, "kind", "mention");
+    care_fields_set (fields, "sent_at", "2026-06-01T11:00:00Z");
+    g_assert_true (care_db_put (a, ACTOR_A, "notifications", NULL, fields, NULL, &error));
+    g_assert_no_error (error);
+    sync_both (a, b);
+    on_b = care_db_notifications (b, pharmacist, 0, &unread, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (unread, ==, 1);
+    g_assert_cmpuint (on_b->len, ==, 1);
+    g_assert_cmpstr (((CareNotification *) g_ptr_array_index (on_b, 0))->author_name, ==, "Grace Pena");
+    g_assert_nonnull (strstr (((CareNotification *) g_ptr_array_index (on_b, 0))->body, "reconcile"));
+  }
+
   /* Both revise the plan apart: two active versions after the sync. */
   for (guint i = 0; i < 2; i++)
     {
