@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "care-labels.h"
 #include "care-chart.h"
 #include "care-gaps.h"
 #include "care-patient-page.h"
@@ -554,22 +555,6 @@ show_immunizations (CarePatientPage *self,
     add_empty_row (self, SECTION_IMMUNIZATIONS, _("No immunizations recorded"));
 }
 
-static const char *
-discipline_name (const char *discipline)
-{
-  static const struct { const char *id; const char *name; } names[] = {
-    { "physician", N_("Physician") }, { "nurse-practitioner", N_("Nurse practitioner") },
-    { "nurse", N_("Nurse") }, { "pharmacist", N_("Pharmacist") },
-    { "behavioral-health", N_("Behavioral health") }, { "social-worker", N_("Social worker") },
-    { "care-coordinator", N_("Care coordinator") }, { "front-desk", N_("Front desk") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_strcmp0 (names[i].id, discipline) == 0)
-      return _(names[i].name);
-  return discipline ? discipline : "";
-}
-
 static void
 show_team (CarePatientPage *self,
            GPtrArray       *records)
@@ -592,7 +577,7 @@ show_team (CarePatientPage *self,
                                                         : care_record_get (practitioner, "email");
       /* Translators: a care-team member: role · discipline · phone or email */
       subtitle = g_strdup_printf (_("%s · %s · %s"), or_dash (care_record_get (member, "role")),
-                                  discipline_name (care_record_get (practitioner, "discipline")), or_dash (contact));
+                                  care_label_discipline (care_record_get (practitioner, "discipline")), or_dash (contact));
       add_record_row (self, SECTION_TEAM, name, subtitle, member);
       shown++;
     }
@@ -764,7 +749,7 @@ show_work (CarePatientPage *self)
       item->title = g_strdup (care_record_get (task, "description"));
       /* Translators: a task: due date · assignee · status */
       item->subtitle = g_strdup_printf (_("Task due %s · %s · %s"), due ? due : _("no date"),
-                                        who ? who : discipline_name (care_record_get (task, "discipline")),
+                                        who ? who : care_label_discipline (care_record_get (task, "discipline")),
                                         status);
       item->record = g_object_ref (task);
       g_ptr_array_add (items, item);
@@ -806,7 +791,7 @@ show_work (CarePatientPage *self)
       item->title = g_strdup_printf (_("Referral: %s"), care_record_get (referral, "to_service"));
       /* Translators: a referral: sent date · urgency · due date */
       item->subtitle = g_strdup_printf (_("Sent %s · %s · result due %s"), or_dash (care_record_get (referral, "sent_date")),
-                                        or_dash (care_record_get (referral, "urgency")), due ? due : "–");
+                                        care_label_urgency (care_record_get (referral, "urgency")), due ? due : "–");
       item->record = g_object_ref (referral);
       g_ptr_array_add (items, item);
     }

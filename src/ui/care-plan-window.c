@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "care-labels.h"
 #include "care-chart.h"
 #include "care-plan-checks.h"
 #include "care-plan-print.h"
@@ -200,22 +201,6 @@ add_badge (GtkWidget  *row,
 }
 
 static const char *
-discipline_name (const char *discipline)
-{
-  static const struct { const char *id; const char *name; } names[] = {
-    { "physician", N_("Physician") }, { "nurse-practitioner", N_("Nurse practitioner") },
-    { "nurse", N_("Nurse") }, { "pharmacist", N_("Pharmacist") },
-    { "behavioral-health", N_("Behavioral health") }, { "social-worker", N_("Social worker") },
-    { "care-coordinator", N_("Care coordinator") }, { "front-desk", N_("Front desk") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_strcmp0 (names[i].id, discipline) == 0)
-      return _(names[i].name);
-  return discipline ? discipline : "";
-}
-
-static const char *
 status_name (const char *status)
 {
   static const struct { const char *id; const char *name; } names[] = {
@@ -377,7 +362,7 @@ show_interventions (CarePlanWindow *self)
 
       if (!is_plan_of (item, self->plan))
         continue;
-      subtitle = g_strdup_printf ("%s · %s", care_record_get (item, "discipline") ? discipline_name (care_record_get (item, "discipline"))
+      subtitle = g_strdup_printf ("%s · %s", care_record_get (item, "discipline") ? care_label_discipline (care_record_get (item, "discipline"))
                                                                                   : _("the team"),
                                   status_name (care_record_get (item, "status")));
       add_row (self, SECTION_INTERVENTIONS, care_record_get (item, "description"), subtitle, item);
@@ -409,7 +394,7 @@ show_tasks (CarePlanWindow *self)
           continue;
         /* Translators: a task: who · due date · status */
         subtitle = g_strdup_printf (_("%s · due %s · %s"),
-                                    who ? who : care_record_get (task, "discipline") ? discipline_name (care_record_get (task, "discipline"))
+                                    who ? who : care_record_get (task, "discipline") ? care_label_discipline (care_record_get (task, "discipline"))
                                                                                      : _("not assigned"),
                                     or_dash (due), status_name (status));
         row = add_row (self, SECTION_TASKS, care_record_get (task, "description"), subtitle, task);
@@ -469,7 +454,7 @@ show_referrals (CarePlanWindow *self)
                                  care_record_get (referral, "reason") ? care_record_get (referral, "reason") : "");
         if (open)
           /* Translators: an open referral: urgency · sent date · expected date */
-          subtitle = g_strdup_printf (_("%s · sent %s · result expected by %s"), or_dash (care_record_get (referral, "urgency")),
+          subtitle = g_strdup_printf (_("%s · sent %s · result expected by %s"), care_label_urgency (care_record_get (referral, "urgency")),
                                       or_dash (care_record_get (referral, "sent_date")), or_dash (due));
         else
           /* Translators: a closed referral: closed date · outcome */

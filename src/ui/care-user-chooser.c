@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "care-labels.h"
 #include "care-user-chooser.h"
 
 #define META_KEY "current_practitioner_id"
@@ -180,22 +181,6 @@ on_row_activated_cb (AdwActionRow *row,
                         on_saved_cb, choice);
 }
 
-static const char *
-discipline_name (const char *discipline)
-{
-  static const struct { const char *id; const char *name; } names[] = {
-    { "physician", N_("Physician") }, { "nurse-practitioner", N_("Nurse practitioner") },
-    { "nurse", N_("Nurse") }, { "pharmacist", N_("Pharmacist") },
-    { "behavioral-health", N_("Behavioral health") }, { "social-worker", N_("Social worker") },
-    { "care-coordinator", N_("Care coordinator") }, { "front-desk", N_("Front desk") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_strcmp0 (names[i].id, discipline) == 0)
-      return _(names[i].name);
-  return discipline ? discipline : "";
-}
-
 static void
 on_staff_loaded_cb (GObject      *object,
                     GAsyncResult *result,
@@ -225,7 +210,7 @@ on_staff_loaded_cb (GObject      *object,
         continue;
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), discipline_name (care_record_get (practitioner, "discipline")));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), care_label_discipline (care_record_get (practitioner, "discipline")));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data_full (G_OBJECT (row), "id", g_strdup (care_record_get_id (practitioner)), g_free);
       if (g_strcmp0 (care_record_get_id (practitioner), chooser->current_id) == 0)

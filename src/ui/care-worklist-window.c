@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "care-labels.h"
 #include "care-record.h"
 #include "care-text.h"
 #include "care-worklist.h"
@@ -33,16 +34,6 @@ static const struct
   { "care-coordinator", N_("Care coordinator") },
   { "front-desk", N_("Front desk") },
 };
-
-static const char *
-discipline_name (const char *discipline)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (disciplines); i++)
-    if (g_strcmp0 (disciplines[i].id, discipline) == 0)
-      return _(disciplines[i].name);
-
-  return discipline ? discipline : "–";
-}
 
 static const char *
 status_name (const char *kind,
@@ -744,10 +735,10 @@ update_row (GtkListItem *list_item)
       title = g_strdup (item->title);
       if (item->assignee_name != NULL)
         /* Translators: a task: its assignee · discipline · status */
-        who = g_strdup_printf (_("%s · %s · %s"), item->assignee_name, discipline_name (item->discipline), status);
+        who = g_strdup_printf (_("%s · %s · %s"), item->assignee_name, care_label_discipline (item->discipline), status);
       else
         /* Translators: a task waiting in its discipline's queue: discipline · status */
-        who = g_strdup_printf (_("Unassigned · %s · %s"), discipline_name (item->discipline), status);
+        who = g_strdup_printf (_("Unassigned · %s · %s"), care_label_discipline (item->discipline), status);
     }
   /* Translators: a patient's name · medical record number */
   patient = g_strdup_printf (_("%s · MRN %s"), item->patient_name ? item->patient_name : "–",
@@ -1177,7 +1168,7 @@ on_practitioner_loaded_cb (GObject      *object,
                                              care_record_get (practitioner, "family_name"));
   /* Translators: the signed-in team member: name · discipline */
   title = g_strdup_printf (_("%s · %s"), self->practitioner_name,
-                           discipline_name (care_record_get (practitioner, "discipline")));
+                           care_label_discipline (care_record_get (practitioner, "discipline")));
   gtk_label_set_label (self->mine_title, title);
 }
 
