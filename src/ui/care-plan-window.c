@@ -277,6 +277,111 @@ show_conflicts (CarePlanWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->groups[SECTION_CONFLICTS]), conflicts->len > 0);
 }
 
+/* Choosing the problems a plan addresses: the patient's active problems, checked. */
+
+static gpointer
+save_addresses_worker (CareDb        *db,
+                       gpointer       data,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  char **args = data;   /* actor, plan id, addresses */
+  g_autoptr(CareFields) fields = care_fields_new ();
+
+  care_fields_set (fields, "addresses", *args[2] ? args[2] : NULL);
+  return care_db_put (db, args[0], "care_plans", args[1], fields, NULL, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static void
+on_addresses_saved_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(CarePlanWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!care_store_run_finish (CARE_STORE (object), result, &error))
+    g_warning ("Could not save the problems of the plan: %s", error->message);
+  else
+    g_signal_emit_by_name (self->store, "changed", "care_plans");
+}
+
+static void
+on_problems_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         CarePlanWindow   *self)
+{
+  GtkWidget *list = adw_message_dialog_get_extra_child (dialog);
+  g_autoptr(GString) ids = g_string_new (NULL);
+  char **args;
+
+  if (!g_str_equal (response, "save") || self->plan == NULL)
+    return;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (child), "check");
+
+      if (check != NULL && gtk_check_button_get_active (GTK_CHECK_BUTTON (check)))
+        g_string_append_printf (ids, "%s%s", ids->len ? " " : "", (const char *) g_object_get_data (G_OBJECT (child), "id"));
+    }
+
+  args = g_new0 (char *, 4);
+  args[0] = g_strdup (self->actor);
+  args[1] = g_strdup (care_record_get_id (self->plan));
+  args[2] = g_strdup (ids->str);
+  care_store_run_async (self->store, save_addresses_worker, args, (GDestroyNotify) g_strfreev, NULL, NULL,
+                        on_addresses_saved_cb, g_object_ref (self));
+}
+
+static void
+on_choose_problems_cb (CarePlanWindow *self)
+{
+  GtkWidget *dialog, *list;
+  g_auto(GStrv) chosen = NULL;
+  guint n = 0;
+
+  if (self->plan == NULL)
+    return;
+  chosen = g_strsplit (care_record_get (self->plan, "addresses") ? care_record_get (self->plan, "addresses") : "", " ", -1);
+
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  for (guint i = 0; i < self->chart->conditions->len; i++)
+    {
+      CareRecord *condition = g_ptr_array_index (self->chart->conditions, i);
+      const char *status = care_record_get (condition, "clinical_status");
+      GtkWidget *row, *check;
+
+      if (g_strcmp0 (care_record_get (condition, "verification_status"), "entered-in-error") == 0 ||
+          (g_strcmp0 (status, "active") != 0 && g_strcmp0 (status, "recurrence") != 0 && g_strcmp0 (status, "relapse") != 0 &&
+           !g_strv_contains ((const char * const *) chosen, care_record_get_id (condition))))
+        continue;
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), care_record_get (condition, "display"));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      check = gtk_check_button_new ();
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strv_contains ((const char * const *) chosen, care_record_get_id (condition)));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      g_object_set_data (G_OBJECT (row), "check", check);
+      g_object_set_data_full (G_OBJECT (row), "id", g_strdup (care_record_get_id (condition)), g_free);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+      n++;
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Problems This Plan Addresses"),
+                                   n ? NULL : _("The patient has no active problems on the list. Add them on the dashboard first."));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), list);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "save", _("_Save"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "save", n > 0);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_problems_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 show_plan (CarePlanWindow *self)
 {
@@ -298,6 +403,30 @@ show_plan (CarePlanWindow *self)
            NULL);
   if (care_record_get (plan, "description"))
     add_row (self, SECTION_PLAN, _("Summary"), care_record_get (plan, "description"), NULL);
+
+  /* The problems the plan addresses (condition ids, space separated). */
+  {
+    g_auto(GStrv) ids = g_strsplit (care_record_get (plan, "addresses") ? care_record_get (plan, "addresses") : "", " ", -1);
+    g_autoptr(GString) names = g_string_new (NULL);
+    GtkWidget *row, *button;
+
+    for (guint i = 0; ids[i]; i++)
+      {
+        CareRecord *condition = *ids[i] ? care_chart_find (self->chart, "conditions", ids[i]) : NULL;
+
+        if (condition != NULL)
+          g_string_append_printf (names, "%s%s", names->len ? ", " : "", care_record_get (condition, "display"));
+      }
+    row = add_row (self, SECTION_PLAN, _("Problems it addresses"),
+                   names->len ? names->str : _("None chosen yet"), NULL);
+    if (self->shown_plan_id == NULL)
+      {
+        button = gtk_button_new_with_mnemonic (_("C_hoose…"));
+        gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+        g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_choose_problems_cb), self);
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      }
+  }
   if (replaced != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Revises the plan of %s"), or_dash (care_record_get (replaced, "period_start")));
