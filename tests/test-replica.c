@@ -158,6 +158,23 @@ test_basic_and_relay (void)
 
     g_assert_cmpuint (found->len, ==, 1);
   }
+
+  /* ...also when the program stops before it indexed them (they are indexed
+   * when searched, or when the store is idle). */
+  {
+    CareDb *d = replica ();
+    g_autofree char *path = g_strdup (care_db_get_path (d));
+    g_autoptr(GArray) found = NULL;
+    g_autoptr(CareDb) reopened = NULL;
+
+    g_assert_cmpuint (sync_one_way (a, d, 1000), ==, 2);
+    care_db_close (d);
+    reopened = care_db_open (path, NULL);
+    g_assert_nonnull (reopened);
+    found = care_db_search_patients (reopened, "test:reader", "rosa delgado", NULL);
+    g_assert_cmpuint (found->len, ==, 1);
+    care_test_assert_integrity (path);
+  }
 }
 
 static void

@@ -36,6 +36,7 @@ struct _CareDb
 
   /* Merged patients (care-links.c), worked out again after links change. */
   gboolean    links_dirty;
+  gboolean    search_pending;  /* patient_search_pending has rows */
   GHashTable *survivor_of;     /* patient id -> survivor id, for patients in a group */
   GHashTable *merged_away;     /* seqs (gint64*) of patients shown as another */
 };

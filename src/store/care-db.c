@@ -476,6 +476,15 @@ care_db_open_at_version (const char  *path,
         return NULL;
     }
 
+  if (self->user_version >= 9)
+    {
+      gint64 pending = 0;
+
+      if (!query_int (self, "SELECT EXISTS (SELECT 1 FROM patient_search_pending)", &pending, error))
+        return NULL;
+      self->search_pending = pending != 0;
+    }
+
   if (self->user_version >= 2)
     {
       if (!_care_replica_init (self, error))
@@ -818,6 +827,52 @@ _care_db_reindex_patient (CareDb      *self,
   return TRUE;
 }
 
+gboolean
+care_db_index_pending (CareDb  *self,
+                       GError **error)
+{
+  g_autoptr(GArray) seqs = NULL;
+  sqlite3_stmt *stmt;
+  gboolean own_transaction;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!self->search_pending)
+    return TRUE;
+
+  if (!(stmt = _care_db_get_statement (self, "SELECT seq FROM patient_search_pending", error)))
+    return FALSE;
+  seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (seqs, seq);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _care_db_set_error_from_sqlite (self, rc, "reading the patients to index", error);
+
+  own_transaction = !care_db_in_transaction (self);
+  if (own_transaction && !care_db_begin (self, error))
+    return FALSE;
+  for (guint i = 0; i < seqs->len; i++)
+    if (!_care_db_reindex_patient (self, g_array_index (seqs, gint64, i), error))
+      goto failed;
+  if (!care_db_exec (self, "DELETE FROM patient_search_pending", error) ||
+      (own_transaction && !care_db_commit (self, error)))
+    goto failed;
+
+  self->search_pending = FALSE;
+  return TRUE;
+
+failed:
+  if (own_transaction)
+    care_db_rollback (self);
+  return FALSE;
+}
+
 /* Every reference a local write sets must name an existing record. */
 static gboolean
 check_references (CareDb      *self,
@@ -1137,6 +1192,10 @@ care_db_search_patients (CareDb      *self,
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (actor != NULL, NULL);
+
+  /* Patients that arrived by sync are indexed before anyone searches. */
+  if (!care_db_index_pending (self, error))
+    return NULL;
 
   if (is_blank (query))
     {

@@ -240,6 +240,12 @@ GPtrArray  *care_db_patient_merged_with (CareDb      *db,
 char       *care_db_patient_survivor   (CareDb       *db,
                                         const char   *patient_id);
 
+/* Adds the patients merged from other machines since the last call to the
+ * search index (searching does it first; the app's store does it when idle).
+ * Merges leave it for later: it is a tenth of a sync's page otherwise. */
+gboolean    care_db_index_pending      (CareDb       *db,
+                                        GError      **error);
+
 /* Tombstone: the record stays, retired. */
 gboolean    care_db_retire             (CareDb       *db,
                                         const char   *actor,

@@ -1959,6 +1959,18 @@ insert_new_record (CareDb      *self,
 
   if (g_str_equal (in->table, "patient_links"))
     self->links_dirty = TRUE;
+  /* A patient from another machine is indexed for search later, in one go
+   * (care_db_index_pending()): not in the middle of a sync's pages. */
+  if (is_patient && !local && self->user_version >= 9)
+    {
+      if (!(stmt = _care_db_get_statement (self, "INSERT OR IGNORE INTO patient_search_pending (seq) VALUES (?)", error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, seq);
+      if (!step_done (self, stmt, "noting a patient to index", error))
+        return FALSE;
+      self->search_pending = TRUE;
+      return TRUE;
+    }
   if (is_patient)
     return _care_db_index_new_patient (self, seq, field_value (in->fields, "given_name"),
                                        field_value (in->fields, "middle_name"), field_value (in->fields, "family_name"),

@@ -361,6 +361,12 @@ static const char migration_8[] =
   "CREATE INDEX care_tasks_open ON care_tasks (status, due_date);"
   "CREATE INDEX referrals_open ON referrals (status, due_date);";
 
+/* Version 9: patients merged from other machines are added to the search index
+ * when the store is next idle or searched, not in the middle of a sync's pages
+ * (docs/architecture.md, "Search"). Local. */
+static const char migration_9[] =
+  "CREATE TABLE patient_search_pending (seq INTEGER PRIMARY KEY);";
+
 static const char *migrations[] = {
   migration_1,
   migration_2,
@@ -370,6 +376,7 @@ static const char *migrations[] = {
   migration_6,
   migration_7,
   migration_8,
+  migration_9,
 };
 
 static const char * const record_types[] = {

@@ -112,6 +112,7 @@ checkpoint_worker (CareDb        *db,
                    GCancellable  *cancellable,
                    GError       **error)
 {
+  care_db_index_pending (db, NULL);
   care_db_exec (db, "PRAGMA wal_checkpoint(PASSIVE)", NULL);
   return GINT_TO_POINTER (1);
 }
