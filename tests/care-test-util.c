@@ -5,10 +5,12 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 
 #include "care-test-util.h"
 
@@ -292,6 +294,14 @@ care_test_serve (const char  *db,
   return care_test_serve_with (db, address, "30");
 }
 
+/* A server dies with the test: a failed assertion aborts the test before its
+ * clean-up, and a server left running would hold meson until its timeout. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 GSubprocess *
 care_test_serve_with (const char  *db,
                       char       **address,
@@ -299,14 +309,16 @@ care_test_serve_with (const char  *db,
 {
   g_autofree char *program = care_test_program ("caremeshctl");
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) lines = NULL;
   g_autofree char *line = NULL;
   GSubprocess *process;
   guint port = 0;
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                              program, "serve", "--db", db, "--port", "0", "--loopback",
-                              "--name", "Test hub", "--idle-timeout", idle_timeout, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error,
+                                         program, "serve", "--db", db, "--port", "0", "--loopback",
+                                         "--name", "Test hub", "--idle-timeout", idle_timeout, NULL);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);

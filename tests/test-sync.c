@@ -158,6 +158,43 @@ test_two_machines (void)
   g_assert_nonnull (strstr (out, "0 changes received, 0 sent"));
 }
 
+/* A whole clinic moves in many pages over kept-alive connections: one TLS
+ * handshake per request running side by side (hello and pull, two pushes), not
+ * one per page. A later request on a connection is still the paired machine's:
+ * were it refused, the sync would fail. */
+static void
+test_connections_kept_alive (void)
+{
+  g_autofree char *a = care_test_temp_db ();
+  g_autofree char *b = care_test_temp_db ();
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *hash_a = NULL, *hash_b = NULL;
+  g_autoptr(Server) server = NULL;
+  guint64 sent = 0, received = 0;
+  long rss = 0;
+  guint handshakes = 0, n_sent = 0;
+  const char *stats;
+
+  generate (b, "150", "3");
+  g_assert_cmpint (count_changes (b), >, 6000);   /* at least 7 pages of 1,000 */
+  pair (a, b);
+  server = serve (a);
+
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "sync", "--db", b, "--peer", server->address, "--stats", NULL), ==, 0);
+  g_assert_nonnull ((stats = strstr (out, "stats ")));
+  g_assert_cmpint (sscanf (stats, "stats bytes_sent %" G_GUINT64_FORMAT " bytes_received %" G_GUINT64_FORMAT
+                           " peak_rss_kb %ld handshakes %u", &sent, &received, &rss, &handshakes), ==, 4);
+  g_assert_nonnull (strstr (out, "it holds everything"));
+  g_assert_cmpint (sscanf (strstr (out, "received, ") + strlen ("received, "), "%u sent", &n_sent), ==, 1);
+  g_assert_cmpint (n_sent, >, 6000);
+  g_assert_cmpuint (handshakes, >=, 1);
+  g_assert_cmpuint (handshakes, <=, 3);
+
+  hash_a = hash_of (a);
+  hash_b = hash_of (b);
+  g_assert_cmpstr (hash_a, ==, hash_b);
+}
+
 /* A's edits reach C through B; A and C never meet. */
 static void
 test_relay (void)
@@ -772,6 +809,7 @@ main (int    argc,
   g_test_add_func ("/sync/identity", test_identity);
   g_test_add_func ("/sync/two-machines", test_two_machines);
   g_test_add_func ("/sync/relay", test_relay);
+  g_test_add_func ("/sync/connections-kept-alive", test_connections_kept_alive);
   g_test_add_func ("/sync/unpaired-learns-nothing", test_unpaired_learns_nothing);
   g_test_add_func ("/sync/malformed-requests", test_malformed_requests);
   g_test_add_func ("/sync/killed-mid-transfer", test_killed_mid_transfer);

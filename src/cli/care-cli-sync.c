@@ -493,8 +493,10 @@ care_cli_sync (int    argc,
 
       g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
       line = status ? strstr (status, "VmHWM:") : NULL;
-      printf ("stats bytes_sent %" G_GUINT64_FORMAT " bytes_received %" G_GUINT64_FORMAT " peak_rss_kb %ld\n",
-              report->bytes_sent, report->bytes_received, line ? strtol (line + 6, NULL, 10) : 0L);
+      printf ("stats bytes_sent %" G_GUINT64_FORMAT " bytes_received %" G_GUINT64_FORMAT " peak_rss_kb %ld"
+              " handshakes %u\n",
+              report->bytes_sent, report->bytes_received, line ? strtol (line + 6, NULL, 10) : 0L,
+              report->handshakes);
     }
   printf (_("Synced with “%s”: %u changes received, %u sent; %s\n"), report->peer_name,
           report->n_received, report->n_sent,

@@ -27,6 +27,7 @@ typedef struct
   gboolean synced;       /* the peer acknowledged every change this machine holds */
   guint64  bytes_sent;   /* HTTP bodies as sent on the wire (compressed) */
   guint64  bytes_received;
+  guint    handshakes;   /* TLS connections opened: one per parallel request, not per page */
 } CareSyncReport;
 
 void            care_sync_report_free (CareSyncReport *report);

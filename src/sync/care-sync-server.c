@@ -425,6 +425,26 @@ on_early (SoupServer        *server,
     reply_now (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large", _("The request is too large."));
 }
 
+/* The client's certificate, from its TLS handshake. libsoup 3.2 gives it only to
+ * the first message of a connection (a later one on the same kept-alive
+ * connection starts without it), so the first one leaves it on the connection's
+ * socket, where the next messages find it. A socket is one connection: a new
+ * connection is a new GSocket, with nothing on it. */
+static GTlsCertificate *
+connection_peer_certificate (SoupServerMessage *msg)
+{
+  GTlsCertificate *certificate = soup_server_message_get_tls_peer_certificate (msg);
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket == NULL)
+    return certificate;
+  if (certificate == NULL)
+    return g_object_get_data (G_OBJECT (socket), "care-peer-certificate");
+
+  g_object_set_data_full (G_OBJECT (socket), "care-peer-certificate", g_object_ref (certificate), g_object_unref);
+  return certificate;
+}
+
 static void
 on_request (SoupServer        *server,
             SoupServerMessage *msg,
@@ -434,7 +454,7 @@ on_request (SoupServer        *server,
 {
   CareSyncServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  GTlsCertificate *peer_certificate = soup_server_message_get_tls_peer_certificate (msg);
+  GTlsCertificate *peer_certificate = connection_peer_certificate (msg);
   const char *encoding = soup_message_headers_get_one (headers, "Content-Encoding");
   Request *request;
 
