@@ -11,7 +11,7 @@ XVFB       := xvfb-run -a -s "-screen 0 1366x768x24"
 DEPS := meson ninja-build pkg-config gcc libc6-dev \
         libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev libsqlite3-dev \
         libcairo2-dev libpango1.0-dev poppler-utils \
-        libsoup-3.0-dev libjson-glib-dev libgnutls28-dev libsodium-dev libavahi-client-dev libavahi-glib-dev glib-networking gettext libxml2-utils appstream desktop-file-utils \
+        libsoup-3.0-dev libjson-glib-dev libgnutls28-dev libsodium-dev libavahi-client-dev libavahi-glib-dev avahi-daemon glib-networking gettext libxml2-utils appstream desktop-file-utils \
         xvfb xauth xdotool dbus adwaita-icon-theme librsvg2-common fonts-cantarell python3
 
 .PHONY: all deps setup build run check check-asan bench clean

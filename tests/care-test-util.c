@@ -302,6 +302,15 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+GSubprocessLauncher *
+care_test_launcher (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  return launcher;
+}
+
 GSubprocess *
 care_test_serve_with (const char  *db,
                       char       **address,
@@ -309,13 +318,12 @@ care_test_serve_with (const char  *db,
 {
   g_autofree char *program = care_test_program ("caremeshctl");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = care_test_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) lines = NULL;
   g_autofree char *line = NULL;
   GSubprocess *process;
   guint port = 0;
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawn (launcher, &error,
                                          program, "serve", "--db", db, "--port", "0", "--loopback",
                                          "--name", "Test hub", "--idle-timeout", idle_timeout, NULL);

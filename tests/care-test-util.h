@@ -31,6 +31,10 @@ int         care_test_run_ctl          (char      **out,
                                         const char *first,
                                         ...);
 
+/* Its children are killed when the test dies (a failed assertion): none is left
+ * holding meson until its timeout. */
+GSubprocessLauncher *care_test_launcher (GSubprocessFlags flags);
+
 /* `caremeshctl serve` on @db on a free port of 127.0.0.1; its "host:port". */
 GSubprocess *care_test_serve           (const char  *db,
                                         char       **address);

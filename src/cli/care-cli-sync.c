@@ -11,6 +11,7 @@
 
 #include "care-bundle.h"
 #include "care-cli-sync.h"
+#include "care-discovery.h"
 #include "care-identity.h"
 #include "care-store.h"
 #include "care-sync-client.h"
@@ -394,12 +395,13 @@ care_cli_serve (int    argc,
 {
   g_autofree char *db_path = NULL, *name = NULL;
   gint64 port = CARE_SYNC_DEFAULT_PORT, idle_timeout = 30;
-  gboolean loopback = FALSE;
+  gboolean loopback = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (made when missing)"), "PATH" },
     { "port", 'p', 0, G_OPTION_ARG_INT64, &port, N_("TCP port (default 47321; 0: any free port)"), "P" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("This machine's name as others see it"), "NAME" },
     { "loopback", 0, 0, G_OPTION_ARG_NONE, &loopback, N_("Listen on 127.0.0.1 only"), NULL },
+    { "no-announce", 0, 0, G_OPTION_ARG_NONE, &quiet, N_("Do not announce this machine on the LAN (DNS-SD)"), NULL },
     { "idle-timeout", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &idle_timeout,
       N_("Close a connection idle this many seconds (default 30)"), "S" },
     { NULL }
@@ -407,6 +409,7 @@ care_cli_serve (int    argc,
   g_autoptr(CareStore) store = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(CareSyncServer) server = NULL;
+  g_autoptr(CareDiscovery) discovery = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *shown = NULL;
@@ -433,6 +436,12 @@ care_cli_serve (int    argc,
   shown = care_identity_format_device_id (care_sync_server_get_device_id (server));
   printf (_("Serving on port %u as %s\n"), care_sync_server_get_port (server), shown);
   fflush (stdout);
+
+  /* Laptops on the LAN find a hub by itself (when Avahi runs); one that serves
+   * 127.0.0.1 only could not be reached from them. */
+  if (!loopback && !quiet)
+    discovery = care_discovery_new (care_sync_server_get_device_id (server), name ? name : g_get_host_name (),
+                                    care_sync_server_get_port (server));
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_stop_signal, loop);

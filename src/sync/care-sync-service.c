@@ -3,22 +3,15 @@
 
 #include "config.h"
 
-#include <avahi-client/client.h>
-#include <avahi-client/lookup.h>
-#include <avahi-client/publish.h>
-#include <avahi-common/error.h>
-#include <avahi-common/alternative.h>
-#include <avahi-common/malloc.h>
-#include <avahi-glib/glib-watch.h>
 #include <glib/gi18n.h>
 
 #include "care-bundle.h"
+#include "care-discovery.h"
 #include "care-identity.h"
 #include "care-sync-server.h"
 #include "care-sync-service.h"
 #include "care-sync-wire.h"
 
-#define SERVICE_TYPE        "_caremesh._tcp"
 #define DEBOUNCE_MS         3000      /* after a local change */
 #define TICK_SECONDS        15
 #define PERIOD_SECONDS      120       /* between syncs with a reachable machine */
@@ -143,7 +136,7 @@ struct _CareSyncService
   GListStore       *peers;
   GHashTable       *runtime;       /* device id -> Runtime */
   GPtrArray        *pair_requests; /* CarePairRequest */
-  GHashTable       *discovered;    /* device id -> "name\taddress" */
+  CareDiscovery    *discovery;     /* DNS-SD; NULL until started */
 
   guint             tick_id;
   guint             debounce_id;
@@ -152,12 +145,6 @@ struct _CareSyncService
 
   CareSyncStatus    status;
   char             *status_text;
-
-  AvahiGLibPoll    *avahi_poll;
-  AvahiClient      *avahi;
-  AvahiEntryGroup  *avahi_group;
-  AvahiServiceBrowser *avahi_browser;
-  char             *avahi_name;    /* the name announced, after collisions */
 };
 
 G_DEFINE_FINAL_TYPE (CareSyncService, care_sync_service, G_TYPE_OBJECT)
@@ -353,7 +340,9 @@ on_peers_read (GObject      *source,
   for (guint i = 0; i < peers->len; i++)
     {
       CareSyncPeer *peer = g_ptr_array_index (peers, i);
-      const char *found = g_hash_table_lookup (self->discovered, peer->device_id);
+      const char *found = self->discovery ? g_hash_table_lookup (care_discovery_get_found (self->discovery),
+                                                                  peer->device_id)
+                                          : NULL;
 
       peer->syncing = runtime_of (self, peer->device_id)->syncing;
       /* Found on the LAN: that address is the current one. */
@@ -564,152 +553,15 @@ on_pair_requested (CareSyncService *self,
   g_signal_emit (self, signals[PAIR_REQUESTS_CHANGED], 0);
 }
 
-/* DNS-SD (Avahi), when it runs */
-
-static void
-on_avahi_resolved (AvahiServiceResolver   *resolver,
-                   AvahiIfIndex            interface,
-                   AvahiProtocol           protocol,
-                   AvahiResolverEvent      event,
-                   const char             *name,
-                   const char             *type,
-                   const char             *domain,
-                   const char             *host_name,
-                   const AvahiAddress     *address,
-                   uint16_t                port,
-                   AvahiStringList        *txt,
-                   AvahiLookupResultFlags  flags,
-                   void                   *user_data)
-{
-  CareSyncService *self = user_data;
-
-  if (event == AVAHI_RESOLVER_FOUND && address != NULL)
-    {
-      AvahiStringList *id_entry = avahi_string_list_find (txt, "id");
-      char text[AVAHI_ADDRESS_STR_MAX];
-      char *key = NULL, *value = NULL;
-
-      avahi_address_snprint (text, sizeof text, address);
-      if (id_entry != NULL && avahi_string_list_get_pair (id_entry, &key, &value, NULL) == 0 && value != NULL &&
-          g_strcmp0 (value, self->device_id) != 0)
-        {
-          g_autofree char *id = care_identity_parse_device_id (value);
-
-          if (id != NULL)
-            {
-              g_hash_table_insert (self->discovered, g_strdup (id),
-                                   g_strdup_printf (address->proto == AVAHI_PROTO_INET6 ? "%s\t[%s]:%u" : "%s\t%s:%u",
-                                                    name, text, port));
-              refresh_peers (self);
-            }
-        }
-      avahi_free (key);
-      avahi_free (value);
-    }
-  avahi_service_resolver_free (resolver);
-}
-
-static void
-on_avahi_browse (AvahiServiceBrowser    *browser,
-                 AvahiIfIndex            interface,
-                 AvahiProtocol           protocol,
-                 AvahiBrowserEvent       event,
-                 const char             *name,
-                 const char             *type,
-                 const char             *domain,
-                 AvahiLookupResultFlags  flags,
-                 void                   *user_data)
-{
-  CareSyncService *self = user_data;
-
-  /* This computer's other instances count too (found by their device id, never
-   * our own): two clinics tried side by side on one machine find each other. */
-  if (event == AVAHI_BROWSER_NEW)
-    avahi_service_resolver_new (self->avahi, interface, protocol, name, type, domain,
-                                AVAHI_PROTO_UNSPEC, 0, on_avahi_resolved, self);
-}
-
-static void publish (CareSyncService *self);
-
-/* Another computer announces the same name: take the next one ("Front desk #2"). */
-static void
-on_avahi_group (AvahiEntryGroup      *group,
-                AvahiEntryGroupState  state,
-                void                 *user_data)
-{
-  CareSyncService *self = user_data;
-
-  if (state == AVAHI_ENTRY_GROUP_COLLISION)
-    {
-      char *next = avahi_alternative_service_name (self->avahi_name ? self->avahi_name : self->name);
-
-      g_free (self->avahi_name);
-      self->avahi_name = g_strdup (next);
-      avahi_free (next);
-      avahi_entry_group_reset (group);
-      publish (self);
-    }
-}
-
-static void
-publish (CareSyncService *self)
-{
-  g_autofree char *txt_id = g_strdup_printf ("id=%s", self->device_id);
-  int rc;
-
-  if (self->avahi_group == NULL)
-    self->avahi_group = avahi_entry_group_new (self->avahi, on_avahi_group, self);
-  if (self->avahi_group == NULL || self->server == NULL)
-    return;
-
-  for (int tries = 0; tries < 20; tries++)
-    {
-      rc = avahi_entry_group_add_service (self->avahi_group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, 0,
-                                          self->avahi_name ? self->avahi_name : self->name,
-                                          SERVICE_TYPE, NULL, NULL, (uint16_t) care_sync_server_get_port (self->server),
-                                          txt_id, "v=1", NULL);
-      if (rc != AVAHI_ERR_COLLISION)
-        break;
-      /* The name is taken here already (another instance): the next one. */
-      {
-        char *next = avahi_alternative_service_name (self->avahi_name ? self->avahi_name : self->name);
-
-        g_free (self->avahi_name);
-        self->avahi_name = g_strdup (next);
-        avahi_free (next);
-      }
-    }
-  if (rc < 0 || (rc = avahi_entry_group_commit (self->avahi_group)) < 0)
-    g_debug ("Could not announce this computer on the LAN: %s", avahi_strerror (rc));
-}
-
-static void
-on_avahi_client (AvahiClient      *client,
-                 AvahiClientState  state,
-                 void             *user_data)
-{
-  CareSyncService *self = user_data;
-
-  self->avahi = client;
-  if (state == AVAHI_CLIENT_S_RUNNING)
-    {
-      publish (self);
-      if (self->avahi_browser == NULL)
-        self->avahi_browser = avahi_service_browser_new (client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, SERVICE_TYPE,
-                                                         NULL, 0, on_avahi_browse, self);
-    }
-}
+/* DNS-SD: machines found on the LAN (a paired one's address may have changed) */
 
 static void
 start_discovery (CareSyncService *self)
 {
-  int error = 0;
-
-  self->avahi_poll = avahi_glib_poll_new (NULL, G_PRIORITY_DEFAULT);
-  self->avahi = avahi_client_new (avahi_glib_poll_get (self->avahi_poll), 0, on_avahi_client, self, &error);
-  if (self->avahi == NULL)
-    g_debug ("No DNS-SD (%s): paired computers are reached at the address given when pairing",
-             avahi_strerror (error));
+  self->discovery = care_discovery_new (self->device_id, self->name,
+                                        self->server ? care_sync_server_get_port (self->server) : 0);
+  g_signal_connect_object (self->discovery, "changed", G_CALLBACK (refresh_peers), self, G_CONNECT_SWAPPED);
+  care_discovery_browse (self->discovery);
 }
 
 /* Start */
@@ -1051,7 +903,9 @@ care_sync_service_get_nearby (CareSyncService *self)
   GHashTableIter iter;
   gpointer key, value;
 
-  g_hash_table_iter_init (&iter, self->discovered);
+  if (self->discovery == NULL)
+    return nearby;
+  g_hash_table_iter_init (&iter, care_discovery_get_found (self->discovery));
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       gboolean paired = FALSE;
@@ -1077,10 +931,7 @@ care_sync_service_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->debounce_id, g_source_remove);
-  g_clear_pointer (&self->avahi_browser, avahi_service_browser_free);
-  g_clear_pointer (&self->avahi_group, avahi_entry_group_free);
-  g_clear_pointer (&self->avahi, avahi_client_free);
-  g_clear_pointer (&self->avahi_poll, avahi_glib_poll_free);
+  g_clear_object (&self->discovery);
   g_clear_object (&self->server);
   g_clear_object (&self->store);
   g_clear_object (&self->certificate);
@@ -1097,12 +948,10 @@ care_sync_service_finalize (GObject *object)
   g_free (self->device_id);
   g_free (self->server_error);
   g_free (self->status_text);
-  g_free (self->avahi_name);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->peers);
   g_clear_pointer (&self->runtime, g_hash_table_unref);
   g_clear_pointer (&self->pair_requests, g_ptr_array_unref);
-  g_clear_pointer (&self->discovered, g_hash_table_unref);
 
   G_OBJECT_CLASS (care_sync_service_parent_class)->finalize (object);
 }
@@ -1153,7 +1002,6 @@ care_sync_service_init (CareSyncService *self)
   self->peers = g_list_store_new (CARE_TYPE_SYNC_PEER);
   self->runtime = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pair_requests = g_ptr_array_new_with_free_func ((GDestroyNotify) pair_request_free);
-  self->discovered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->status_text = g_strdup (_("Not paired with any computer"));
 }
 
