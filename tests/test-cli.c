@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "care-db.h"
 #include "care-test-util.h"
 
@@ -147,6 +151,55 @@ test_merge_and_conflicts (void)
   g_assert_cmpint (run_ctl (&out, &err, "merge", "--from", a, "--into", "/nonexistent/x.db", NULL), ==, 1);
 }
 
+/* The app keeps its database open while other programs (caremeshctl, a backup
+ * with sqlite3) open and close it, and while something in the app itself reads
+ * the database's files, as a file chooser showing their folder does. The app's
+ * later writes must still reach the file. */
+static void
+test_open_elsewhere_keeps_writes (void)
+{
+  g_autofree char *path = care_test_temp_db ();
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(CareDb) db = care_db_open (path, NULL);
+  g_autofree char *first = NULL, *second = NULL;
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  g_assert_nonnull (db);
+  first = care_test_add_patient (db, "Ana", "Quispe", "1961-02-03", "7000001", NULL);
+  g_assert_nonnull (first);
+
+  /* In this process: each file opened, a few bytes read, closed. */
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      char bytes[16];
+      int fd = g_open (file, O_RDONLY, 0);
+
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (read (fd, bytes, sizeof bytes), >=, 0);
+      close (fd);
+    }
+
+  /* Another program opens and closes the database. */
+  g_assert_cmpint (run_ctl (&out, &err, "stats", "--db", path, NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("^patients +1$", out, G_REGEX_MULTILINE, 0));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* This connection writes on; the other program sees it, before and after the
+   * connection closes. */
+  second = care_test_add_patient (db, "Rosa", "Mamani", "1950-01-02", "7000002", NULL);
+  g_assert_nonnull (second);
+  g_assert_cmpint (run_ctl (&out, &err, "stats", "--db", path, NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("^patients +2$", out, G_REGEX_MULTILINE, 0));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&db, care_db_close);
+  g_assert_cmpint (run_ctl (&out, &err, "stats", "--db", path, NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("^patients +2$", out, G_REGEX_MULTILINE, 0));
+  care_test_assert_integrity (path);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -157,6 +210,7 @@ main (int    argc,
   g_test_add_func ("/cli/generate-and-stats", test_generate_and_stats);
   g_test_add_func ("/cli/bad-files", test_bad_files);
   g_test_add_func ("/cli/merge-and-conflicts", test_merge_and_conflicts);
+  g_test_add_func ("/cli/open-elsewhere-keeps-writes", test_open_elsewhere_keeps_writes);
 
   return g_test_run ();
 }

@@ -19,6 +19,7 @@ struct _CareDb
   GHashTable *references;  /* table -> GPtrArray of "column parent_table" */
   gint64      clock_override_ms;
   int         user_version;
+  int         guard_fds[2]; /* the locks no other close() can drop (care-db.c); -1: none */
 
   /* Replication (care-replica.c) */
   gint64      device_idx;   /* this device in the devices table */
@@ -85,6 +86,8 @@ void          _care_db_links_clear           (CareDb        *self);
 gboolean      _care_replica_init             (CareDb        *self,
                                               GError       **error);
 void          _care_replica_clear            (CareDb        *self);
+/* After a rollback: what is kept in memory may describe writes that are gone. */
+void          _care_replica_forget           (CareDb        *self);
 /* Records and applies a local write (the body of care_db_put). */
 gboolean      _care_replica_write_local      (CareDb        *self,
                                               const char    *actor,

@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "care-db.h"
 #include "care-db-private.h"
@@ -367,6 +369,68 @@ fold_sql_function (sqlite3_context  *context,
   sqlite3_result_text (context, folded, -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * SQLite's locks are POSIX record locks, and those belong to the process: a
+ * close() of any descriptor of the file, anywhere in the process, drops them all.
+ * A GTK file chooser showing the database's folder does that (it reads a few
+ * bytes of each file to guess its type). Another program closing the database
+ * afterwards (caremeshctl, a backup with sqlite3) then believes it was the last
+ * user: it deletes the write-ahead log from under this one, and every later
+ * write here goes to a deleted file, lost. So each connection also holds the
+ * read locks that say "in use" as open-file-description locks, which only its
+ * own descriptors can drop: SQLite's shared lock on the database file and the
+ * "in use" byte of its -shm file (the offsets of SQLite's os_unix.c).
+ */
+#define SQLITE_SHARED_FIRST (0x40000000 + 2)
+#define SQLITE_SHARED_SIZE  510
+#define SQLITE_SHM_DMS      128
+
+static int
+hold_read_lock (const char *path,
+                off_t       start,
+                off_t       length)
+{
+#ifdef F_OFD_SETLK
+  struct flock lock = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = start, .l_len = length };
+  int fd = g_open (path, O_RDWR | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return -1;
+  if (fcntl (fd, F_OFD_SETLK, &lock) != 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+#else
+  return -1;
+#endif
+}
+
+static void
+guard_locks (CareDb *self)
+{
+  g_autofree char *shm = g_strconcat (self->path, "-shm", NULL);
+
+  self->guard_fds[0] = hold_read_lock (self->path, SQLITE_SHARED_FIRST, SQLITE_SHARED_SIZE);
+  self->guard_fds[1] = hold_read_lock (shm, SQLITE_SHM_DMS, 1);
+  if (self->guard_fds[0] < 0 || self->guard_fds[1] < 0)
+    g_debug ("The database's locks are not guarded: %s", g_strerror (errno));
+}
+
+/* Before SQLite closes: so that the last connection may still fold the log into
+ * the database file and remove it. */
+static void
+release_locks (CareDb *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->guard_fds); i++)
+    if (self->guard_fds[i] >= 0)
+      {
+        close (self->guard_fds[i]);
+        self->guard_fds[i] = -1;
+      }
+}
+
 CareDb *
 care_db_open_at_version (const char  *path,
                          int          target_version,
@@ -381,6 +445,7 @@ care_db_open_at_version (const char  *path,
   g_return_val_if_fail (target_version >= 0 && target_version <= latest, NULL);
 
   self = g_new0 (CareDb, 1);
+  self->guard_fds[0] = self->guard_fds[1] = -1;
   self->path = g_strdup (path);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
   self->columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -494,6 +559,8 @@ care_db_open_at_version (const char  *path,
         return NULL;
     }
 
+  guard_locks (self);
+
   return g_steal_pointer (&self);
 }
 
@@ -517,6 +584,7 @@ care_db_close (CareDb *self)
   g_clear_pointer (&self->required, g_hash_table_unref);
   g_clear_pointer (&self->text_columns, g_hash_table_unref);
   g_clear_pointer (&self->references, g_hash_table_unref);
+  release_locks (self);
   if (self->sqlite != NULL)
     sqlite3_close (self->sqlite);
   g_free (self->path);
@@ -604,6 +672,7 @@ care_db_rollback (CareDb *self)
 
   if (!sqlite3_get_autocommit (self->sqlite))
     sqlite3_exec (self->sqlite, "ROLLBACK", NULL, NULL, NULL);
+  _care_replica_forget (self);
 }
 
 const char * const *

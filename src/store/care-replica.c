@@ -403,6 +403,20 @@ refresh_if_changed (CareDb  *self,
   return load_state (self, error);
 }
 
+/* The held counters and device numbers kept in memory may name changes and
+ * devices that a rollback took away: a bundle refused at its last part, after
+ * its first parts were applied, must not leave the next good bundle's changes
+ * looking held already. The next transaction reads the state again. */
+void
+_care_replica_forget (CareDb *self)
+{
+  if (self->vector_cache == NULL)
+    return;
+  g_hash_table_remove_all (self->vector_cache);
+  g_hash_table_remove_all (self->vector_dirty);
+  self->data_version = -1;
+}
+
 void
 _care_replica_clear (CareDb *self)
 {
@@ -2311,8 +2325,7 @@ care_db_apply_changes (CareDb     *self,
     {
       /* Nothing of the batch stayed: neither may the memory of it. */
       self->hlc_last = saved_hlc;
-      g_hash_table_remove_all (self->vector_cache);
-      g_hash_table_remove_all (self->vector_dirty);
+      _care_replica_forget (self);
     }
 
 
