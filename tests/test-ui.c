@@ -184,7 +184,7 @@ spawn_app (const char  *path,
            const char  *state,
            char       **out_window)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocessLauncher) launcher = care_test_launcher (G_SUBPROCESS_FLAGS_NONE);
   g_autofree char *program = care_test_program ("caremesh");
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) search = NULL;
@@ -545,15 +545,27 @@ test_two_instances (void)
   stop_app ();
 }
 
+static gboolean
+check_dialogs (JsonObject    *state,
+               gconstpointer  data)
+{
+  return json_object_get_int_member (state, "message_dialogs") == GPOINTER_TO_INT (data);
+}
+
 /* A USB bundle made from the Sync page: the save button beside a paired computer,
- * a file name typed into the file chooser; the other computer applies it. */
+ * a file name typed into the file chooser; the other computer applies it. Then
+ * one back, opened on the Sync page: a damaged copy is refused, the real one
+ * applied. */
 static void
-test_bundle_from_sync_page (void)
+test_bundles_on_sync_page (void)
 {
   g_autofree char *other = care_test_temp_db ();
   g_autofree char *pem_here = g_strconcat (db_path, ".pem", NULL);
   g_autofree char *pem_there = g_strconcat (other, ".pem", NULL);
   g_autofree char *bundle = g_strconcat (other, ".bundle", NULL);
+  g_autofree char *back = g_strconcat (db_path, ".back.cmb", NULL);
+  g_autofree char *damaged = g_strconcat (db_path, ".damaged.cmb", NULL);
+  g_autofree char *id_here = NULL;
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr(JsonObject) state = NULL;
   gint64 before, after, deadline;
@@ -627,9 +639,71 @@ test_bundle_from_sync_page (void)
   {
     g_autoptr(CareDb) a = care_db_open (db_path, NULL);
     g_autoptr(CareDb) b = care_db_open (other, NULL);
+    g_autofree char *patient = NULL;
 
     after = care_db_count (b, "patients", NULL);
     g_assert_cmpint (after, ==, care_db_count (a, "patients", NULL));
+
+    /* The far clinic registers a patient, and sends a bundle back. */
+    patient = care_test_add_patient (b, "Rosa", "Quispe", "1950-01-02", "8800001", NULL);
+    g_assert_nonnull (patient);
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", db_path, NULL), ==, 0);
+  id_here = g_strstrip (g_steal_pointer (&out));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "bundle", "export", "--db", other, "--for", id_here,
+                                      "--out", back, NULL), ==, 0);
+  /* And a copy damaged on the way (one byte near the end). */
+  {
+    g_autofree char *bytes = NULL;
+    gsize length = 0;
+
+    g_assert_true (g_file_get_contents (back, &bytes, &length, NULL));
+    g_assert_cmpuint (length, >, 64);
+    bytes[length - 40] ^= 0x5a;
+    g_assert_true (g_file_set_contents (damaged, bytes, (gssize) length, NULL));
+  }
+
+  start_app ();
+  state = wait_state (check_n_items, GINT_TO_POINTER ((int) after), "the patient list before the bundle");
+  g_clear_pointer (&state, json_object_unref);
+  xdotool ("mousemove", "--sync", "28", "27", "click", "1", NULL);
+  g_usleep (1500000);
+
+  /* "Open a Bundle…" (below the paired computer), the damaged one: refused in a
+   * dialog that says why, and nothing applied. */
+  xdotool ("mousemove", "--sync", "491", "619", "click", "1", NULL);
+  g_usleep (1500000);
+  xdotool ("type", "--delay", "20", damaged, NULL);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_dialogs, GINT_TO_POINTER (1), "the dialog refusing the damaged bundle");
+  g_clear_pointer (&state, json_object_unref);
+  {
+    g_autoptr(CareDb) a = care_db_open (db_path, NULL);
+
+    g_assert_cmpint (care_db_count (a, "patients", NULL), ==, after);
+  }
+  xdotool ("key", "--clearmodifiers", "Escape", NULL);
+  state = wait_state (check_dialogs, GINT_TO_POINTER (0), "the dialog closed");
+  g_clear_pointer (&state, json_object_unref);
+  /* Without a window manager the Escape may have reached the Sync page and closed
+   * it too: open it again (if it is still open, this lands on its header bar). */
+  xdotool ("mousemove", "--sync", "28", "27", "click", "1", NULL);
+  g_usleep (1500000);
+
+  /* The bundle as it was made: the patient is in the list at once. */
+  xdotool ("mousemove", "--sync", "491", "619", "click", "1", NULL);
+  g_usleep (1500000);
+  xdotool ("type", "--delay", "20", back, NULL);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  state = wait_state (check_n_items, GINT_TO_POINTER ((int) after + 1), "the patient from the bundle in the list");
+  stop_app ();
+  {
+    g_autoptr(CareDb) a = care_db_open (db_path, NULL);
+
+    g_assert_cmpint (care_db_count (a, "patients", NULL), ==, after + 1);
   }
 }
 
@@ -981,7 +1055,7 @@ main (int    argc,
   g_test_add_func ("/ui/two-instances", test_two_instances);
   g_test_add_func ("/ui/conflict-shown-for-review", test_conflict_shown_for_review);
   g_test_add_func ("/ui/sync-with-paired-computer", test_sync_with_paired_computer);
-  g_test_add_func ("/ui/bundle-from-sync-page", test_bundle_from_sync_page);
+  g_test_add_func ("/ui/bundles-on-sync-page", test_bundles_on_sync_page);
 
   status = g_test_run ();
   stop_app ();

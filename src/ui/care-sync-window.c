@@ -100,6 +100,19 @@ show_toast (CareSyncWindow *self,
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
 }
 
+/* A failure is read in full (a toast cuts a long message short) and closed by
+ * the person who read it. */
+static void
+show_error (CareSyncWindow *self,
+            const char     *heading,
+            const char     *message)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, message);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_pairing_answered (GObject      *source,
                      GAsyncResult *result,
@@ -116,7 +129,7 @@ on_pairing_answered (GObject      *source,
   if (offer == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
+        show_error (self, _("Could Not Pair"), error->message);
       pair_attempt_free (attempt);
       return;
     }
@@ -250,8 +263,11 @@ on_bundle_done (GObject      *source,
   g_autofree char *text = NULL;
 
   if (n < 0)
-    text = g_strdup (error->message);
-  else if (exported)
+    {
+      show_error (self, exported ? _("Bundle Not Saved") : _("Bundle Not Opened"), error->message);
+      return;
+    }
+  if (exported)
     text = g_strdup_printf (ngettext ("Saved %u change for the other computer.", "Saved %u changes for the other computer.",
                                       (gulong) n), (guint) n);
   else
