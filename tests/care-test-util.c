@@ -337,3 +337,21 @@ care_test_serve_with (const char  *db,
 
   return process;
 }
+
+char *
+care_test_content_hash (const char *path)
+{
+  g_autoptr(CareDb) db = care_db_open (path, NULL);
+
+  g_assert_nonnull (db);
+  return care_db_content_hash (db, NULL);
+}
+
+char *
+care_test_device_id (const char *path)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", path, NULL), ==, 0);
+  return g_strstrip (g_steal_pointer (&out));
+}

@@ -22,6 +22,10 @@ char       *care_test_add_patient      (CareDb     *db,
                                         const char *birth_date,
                                         const char *mrn,
                                         const char *phone);
+/* care_db_content_hash() of the database at @path. */
+char       *care_test_content_hash     (const char *path);
+/* `caremeshctl id`: the device id of the database at @path, as people see it. */
+char       *care_test_device_id        (const char *path);
 /* Path of a program built in src/ (G_TEST_BUILDDIR is tests/). */
 char       *care_test_program          (const char *name);
 /* Runs caremeshctl with the arguments (NULL-terminated); returns its exit status

@@ -217,21 +217,12 @@ stop_private_avahi (void)
 
 /* Helpers */
 
-static char *
-device_id_of (const char *db)
-{
-  g_autofree char *out = NULL, *err = NULL;
-
-  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", db, NULL), ==, 0);
-  return g_strstrip (g_steal_pointer (&out));
-}
-
 static void
 trust (const char *db,
        const char *other,
        const char *name)
 {
-  g_autofree char *id = device_id_of (other);
+  g_autofree char *id = care_test_device_id (other);
   g_autofree char *out = NULL, *err = NULL;
 
   /* No address: where the other one is, only the LAN can tell. */
@@ -357,14 +348,6 @@ open_store (const char *path)
   return store;
 }
 
-static char *
-hash_of (const char *path)
-{
-  g_autoptr(CareDb) db = care_db_open (path, NULL);
-
-  return care_db_content_hash (db, NULL);
-}
-
 /* Tests */
 
 static void
@@ -409,8 +392,8 @@ test_hub_found_on_the_lan (void)
   g_assert_true (wait_for (peer_at, &look, 20));
   care_sync_service_sync_now (laptop_service);
   g_assert_true (wait_for (is_synced, laptop_service, 30));
-  hash_hub = hash_of (hub);
-  hash_laptop = hash_of (laptop);
+  hash_hub = care_test_content_hash (hub);
+  hash_laptop = care_test_content_hash (laptop);
   g_assert_cmpstr (hash_hub, ==, hash_laptop);
 
   /* An unpaired machine sees the hub and the laptop, by name and address, to pair

@@ -31,14 +31,6 @@ generate (guint64     seed,
   return path;
 }
 
-static char *
-hash_of (const char *path)
-{
-  g_autoptr(CareDb) db = care_db_open (path, NULL);
-
-  return care_db_content_hash (db, NULL);
-}
-
 static double
 query_double (const char *path,
               const char *sql)
@@ -72,9 +64,9 @@ test_determinism (void)
 {
   g_autofree char *again = generate (1, "2026-06-01");
   g_autofree char *other_seed = generate (2, "2026-06-01");
-  g_autofree char *h1 = hash_of (clinic ());
-  g_autofree char *h2 = hash_of (again);
-  g_autofree char *h3 = hash_of (other_seed);
+  g_autofree char *h1 = care_test_content_hash (clinic ());
+  g_autofree char *h2 = care_test_content_hash (again);
+  g_autofree char *h3 = care_test_content_hash (other_seed);
 
   g_assert_cmpstr (h1, ==, h2);
   g_assert_cmpstr (h1, !=, h3);

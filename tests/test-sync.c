@@ -53,21 +53,12 @@ serve (const char *db)
   return server;
 }
 
-static char *
-device_id_of (const char *db)
-{
-  g_autofree char *out = NULL, *err = NULL;
-
-  g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", db, NULL), ==, 0);
-  return g_strstrip (g_steal_pointer (&out));
-}
-
 static void
 pair (const char *a,
       const char *b)
 {
-  g_autofree char *id_a = device_id_of (a);
-  g_autofree char *id_b = device_id_of (b);
+  g_autofree char *id_a = care_test_device_id (a);
+  g_autofree char *id_b = care_test_device_id (b);
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", a, "--device-id", id_b, "--name", "B", NULL), ==, 0);
@@ -87,14 +78,6 @@ sync_with (const char  *db,
   if (status != 0)
     g_test_message ("sync: %s", err);
   return status;
-}
-
-static char *
-hash_of (const char *path)
-{
-  g_autoptr(CareDb) db = care_db_open (path, NULL);
-
-  return care_db_content_hash (db, NULL);
 }
 
 static void
@@ -147,8 +130,8 @@ test_two_machines (void)
   g_assert_cmpint (sync_with (b, server, &out), ==, 0);
   g_assert_nonnull (strstr (out, "it holds everything"));
 
-  hash_a = hash_of (a);
-  hash_b = hash_of (b);
+  hash_a = care_test_content_hash (a);
+  hash_b = care_test_content_hash (b);
   g_assert_cmpstr (hash_a, ==, hash_b);
   care_test_assert_integrity (a);
   care_test_assert_integrity (b);
@@ -191,8 +174,8 @@ test_connections_kept_alive (void)
   g_assert_cmpuint (handshakes, >=, 1);
   g_assert_cmpuint (handshakes, <=, 3);
 
-  hash_a = hash_of (a);
-  hash_b = hash_of (b);
+  hash_a = care_test_content_hash (a);
+  hash_b = care_test_content_hash (b);
   g_assert_cmpstr (hash_a, ==, hash_b);
 }
 
@@ -225,8 +208,8 @@ test_relay (void)
   /* C's edit goes back to A through B. */
   g_assert_cmpint (sync_with (b, server_a, &out), ==, 0);
 
-  hash_a = hash_of (a);
-  hash_c = hash_of (c);
+  hash_a = care_test_content_hash (a);
+  hash_c = care_test_content_hash (c);
   g_assert_cmpstr (hash_a, ==, hash_c);
 }
 
@@ -320,7 +303,7 @@ test_unpaired_learns_nothing (void)
 
   /* C trusts A, A does not know C: refused, and C holds nothing of A's. */
   {
-    g_autofree char *id_a = device_id_of (a);
+    g_autofree char *id_a = care_test_device_id (a);
 
     g_assert_cmpint (care_test_run_ctl (&out, &err, "trust", "--db", c, "--device-id", id_a, "--name", "A", NULL), ==, 0);
   }
@@ -347,7 +330,7 @@ test_unpaired_learns_nothing (void)
 
   /* Unpairing revokes: a paired machine is refused from then on. */
   {
-    g_autofree char *id_c = device_id_of (c);
+    g_autofree char *id_c = care_test_device_id (c);
 
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
@@ -404,7 +387,7 @@ test_malformed_requests (void)
 
     g_assert_true (care_identity_trust (db, client->device_id, "Test client", NULL, NULL));
   }
-  before = hash_of (a);
+  before = care_test_content_hash (a);
   server = serve (a);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -426,7 +409,7 @@ test_malformed_requests (void)
   g_clear_pointer (&answer, g_free);
 
   /* Nothing applied, and the server still serves. */
-  after = hash_of (a);
+  after = care_test_content_hash (a);
   g_assert_cmpstr (before, ==, after);
   g_assert_cmpuint (post (client, server, "/v1/hello",
                           "{\"device\":\"X\",\"name\":\"x\",\"schema\":6,\"columns\":\"\",\"vector\":{},\"clock\":0}",
@@ -508,8 +491,8 @@ test_killed_mid_transfer (void)
   server = serve (a);
   g_assert_cmpint (sync_with (b, server, &out), ==, 0);
   g_assert_cmpint (count_changes (b), ==, total);
-  hash_a = hash_of (a);
-  hash_b = hash_of (b);
+  hash_a = care_test_content_hash (a);
+  hash_b = care_test_content_hash (b);
   g_assert_cmpstr (hash_a, ==, hash_b);
 }
 
@@ -543,7 +526,7 @@ bundle (const char  *action,
         char       **out,
         char       **err)
 {
-  g_autofree char *for_id = for_db ? device_id_of (for_db) : NULL;
+  g_autofree char *for_id = for_db ? care_test_device_id (for_db) : NULL;
 
   if (g_str_equal (action, "export"))
     return care_test_run_ctl (out, err, "bundle", "export", "--db", db, "--for", for_id, "--out", file, NULL);
@@ -584,8 +567,8 @@ test_bundles (void)
   g_assert_cmpint (bundle ("import", a, b_to_a, NULL, &out, &err), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  hash_a = hash_of (a);
-  hash_b = hash_of (b);
+  hash_a = care_test_content_hash (a);
+  hash_b = care_test_content_hash (b);
   g_assert_cmpstr (hash_a, ==, hash_b);
 
   /* What B told A it holds: the next bundle for B carries only what is new. */
@@ -597,7 +580,7 @@ test_bundles (void)
 
   /* One changed byte, a cut file, a file for someone else, a stranger's file:
    * refused in plain words, nothing applied. */
-  before = hash_of (b);
+  before = care_test_content_hash (b);
   g_assert_true (g_file_get_contents (a_to_b, &contents, &length, NULL));
   contents[length - 20] ^= 0x01;
   g_assert_true (g_file_set_contents (damaged, contents, (gssize) length, NULL));
@@ -619,7 +602,7 @@ test_bundles (void)
 
   {
     g_autofree char *c_to_b = g_strconcat (c, ".bundle", NULL);
-    g_autofree char *id_c = device_id_of (c);
+    g_autofree char *id_c = care_test_device_id (c);
 
     /* B unpairs C: C's bundle is now a stranger's. */
     g_assert_cmpint (bundle ("export", c, c_to_b, b, &out, &err), ==, 0);
@@ -634,7 +617,7 @@ test_bundles (void)
     g_clear_pointer (&err, g_free);
   }
 
-  after = hash_of (b);
+  after = care_test_content_hash (b);
   g_assert_cmpstr (before, ==, after);
   care_test_assert_integrity (b);
 
@@ -657,10 +640,10 @@ test_bundles (void)
     g_assert_cmpuint (n_new, ==, 1);
   }
   g_clear_pointer (&after, g_free);
-  after = hash_of (b);
+  after = care_test_content_hash (b);
   g_assert_cmpstr (after, !=, before);
   g_clear_pointer (&hash_a, g_free);
-  hash_a = hash_of (a);
+  hash_a = care_test_content_hash (a);
   g_assert_cmpstr (after, ==, hash_a);
 }
 
@@ -733,7 +716,7 @@ test_pairing_request (void)
 
   generate (a, "5", "12");
   {
-    g_autofree char *shown = device_id_of (a);
+    g_autofree char *shown = care_test_device_id (a);
 
     server_id = care_identity_parse_device_id (shown);
   }

@@ -545,6 +545,17 @@ test_two_instances (void)
   stop_app ();
 }
 
+/* "Open a Bundle…" on the Sync page (below the only paired computer), a path
+ * typed into the file chooser. */
+static void
+open_bundle_on_sync_page (const char *path)
+{
+  xdotool ("mousemove", "--sync", "491", "619", "click", "1", NULL);
+  g_usleep (1500000);
+  xdotool ("type", "--delay", "20", path, NULL);
+  xdotool ("key", "--clearmodifiers", "Return", NULL);
+}
+
 static gboolean
 check_dialogs (JsonObject    *state,
                gconstpointer  data)
@@ -672,12 +683,8 @@ test_bundles_on_sync_page (void)
   xdotool ("mousemove", "--sync", "28", "27", "click", "1", NULL);
   g_usleep (1500000);
 
-  /* "Open a Bundle…" (below the paired computer), the damaged one: refused in a
-   * dialog that says why, and nothing applied. */
-  xdotool ("mousemove", "--sync", "491", "619", "click", "1", NULL);
-  g_usleep (1500000);
-  xdotool ("type", "--delay", "20", damaged, NULL);
-  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  /* The damaged one: refused in a dialog that says why, and nothing applied. */
+  open_bundle_on_sync_page (damaged);
   state = wait_state (check_dialogs, GINT_TO_POINTER (1), "the dialog refusing the damaged bundle");
   g_clear_pointer (&state, json_object_unref);
   {
@@ -694,10 +701,7 @@ test_bundles_on_sync_page (void)
   g_usleep (1500000);
 
   /* The bundle as it was made: the patient is in the list at once. */
-  xdotool ("mousemove", "--sync", "491", "619", "click", "1", NULL);
-  g_usleep (1500000);
-  xdotool ("type", "--delay", "20", back, NULL);
-  xdotool ("key", "--clearmodifiers", "Return", NULL);
+  open_bundle_on_sync_page (back);
   state = wait_state (check_n_items, GINT_TO_POINTER ((int) after + 1), "the patient from the bundle in the list");
   stop_app ();
   {
