@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "care-bundle.h"
 #include "care-discovery.h"
@@ -137,6 +138,8 @@ struct _CareSyncService
   GHashTable       *runtime;       /* device id -> Runtime */
   GPtrArray        *pair_requests; /* CarePairRequest */
   CareDiscovery    *discovery;     /* DNS-SD; NULL until started */
+  GHashTable       *found_at;      /* device id -> address it was last found at */
+  gboolean          sync_found;    /* sync what is due once the peers are read */
 
   guint             tick_id;
   guint             debounce_id;
@@ -169,6 +172,7 @@ static guint signals[N_SIGNALS];
 static void refresh_peers (CareSyncService *self);
 static void on_store_changed (CareSyncService *self, const char *table);
 static void sync_peer (CareSyncService *self, CareSyncPeer *peer);
+static void sync_due (CareSyncService *self, gboolean force);
 
 static void
 pair_request_free (CarePairRequest *request)
@@ -356,6 +360,11 @@ on_peers_read (GObject      *source,
                        peers->pdata, peers->len);
   update_status (self);
   g_signal_emit (self, signals[PEERS_CHANGED], 0);
+  if (self->sync_found)
+    {
+      self->sync_found = FALSE;
+      sync_due (self, FALSE);
+    }
 
   if (self->refresh_again)
     {
@@ -555,12 +564,45 @@ on_pair_requested (CareSyncService *self,
 
 /* DNS-SD: machines found on the LAN (a paired one's address may have changed) */
 
+/* A machine found on the LAN, or found at a new address, is tried at once: a
+ * laptop back at the clinic, or a hub paired by id alone, need not wait out its
+ * backoff (up to 15 minutes). */
+static void
+on_discovery_changed (CareSyncService *self)
+{
+  GHashTable *found = care_discovery_get_found (self->discovery);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->found_at);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (found, key))
+      g_hash_table_iter_remove (&iter);
+
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *address = strchr (value, '\t') + 1;
+      Runtime *runtime;
+
+      if (g_strcmp0 (g_hash_table_lookup (self->found_at, key), address) == 0)
+        continue;
+      g_hash_table_insert (self->found_at, g_strdup (key), g_strdup (address));
+      runtime = runtime_of (self, key);
+      runtime->next_attempt = 0;
+      runtime->backoff = BACKOFF_MIN_SECONDS;
+      self->sync_found = TRUE;
+    }
+
+  refresh_peers (self);
+}
+
 static void
 start_discovery (CareSyncService *self)
 {
   self->discovery = care_discovery_new (self->device_id, self->name,
                                         self->server ? care_sync_server_get_port (self->server) : 0);
-  g_signal_connect_object (self->discovery, "changed", G_CALLBACK (refresh_peers), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->discovery, "changed", G_CALLBACK (on_discovery_changed), self, G_CONNECT_SWAPPED);
   care_discovery_browse (self->discovery);
 }
 
@@ -952,6 +994,7 @@ care_sync_service_finalize (GObject *object)
   g_clear_object (&self->peers);
   g_clear_pointer (&self->runtime, g_hash_table_unref);
   g_clear_pointer (&self->pair_requests, g_ptr_array_unref);
+  g_clear_pointer (&self->found_at, g_hash_table_unref);
 
   G_OBJECT_CLASS (care_sync_service_parent_class)->finalize (object);
 }
@@ -1002,6 +1045,7 @@ care_sync_service_init (CareSyncService *self)
   self->peers = g_list_store_new (CARE_TYPE_SYNC_PEER);
   self->runtime = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pair_requests = g_ptr_array_new_with_free_func ((GDestroyNotify) pair_request_free);
+  self->found_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->status_text = g_strdup (_("Not paired with any computer"));
 }
 
