@@ -2335,15 +2335,6 @@ care_db_apply_changes (CareDb     *self,
   return ok;
 }
 
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* The fields of a logged change with every value in place: those kept in the row
  * (or, once replaced, in change_values) are read from there. */
 static char *
@@ -2420,6 +2411,10 @@ damaged:
   return NULL;
 }
 
+/* How many changes of one origin a peer may lack for them to be looked up by
+ * counter rather than read in log order. */
+#define NARROW_GAP 4000
+
 static GPtrArray *
 changes_since_in_snapshot (CareDb      *self,
                        GHashTable  *vector,
@@ -2428,10 +2423,14 @@ changes_since_in_snapshot (CareDb      *self,
                        GError     **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) care_change_free);
-  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* origin -> the counter the peer holds, for the origins it lacks changes of */
+  g_autoptr(GHashTable) lacking = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  gint64 first_lacking = G_MAXINT64;
+  gboolean start_known = TRUE;
   GHashTableIter iter;
   gpointer key, value;
   sqlite3_stmt *stmt;
+  int rc = SQLITE_DONE;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (cursor != NULL, NULL);
@@ -2439,59 +2438,62 @@ changes_since_in_snapshot (CareDb      *self,
   if (limit == 0)
     return g_steal_pointer (&out);
 
-  /* Per origin, the first @limit changes past the cursor that the vector does not
-   * cover (an index range each); the first @limit of all of them, in local order,
-   * are the answer. Changes the peer holds are never read. */
+  /* The answer: the first @limit changes past the cursor, in local (log) order,
+   * that the vector does not cover. Per origin, what the peer lacks is past its
+   * held counter. Where that is only a few changes (an incremental sync), the
+   * (origin, counter) index finds the first of them, and the log is read from
+   * there; otherwise (a whole history) from the cursor on. Either way a page reads
+   * about as many log rows as it returns, not the whole log. */
   g_hash_table_iter_init (&iter, self->device_uuid_by_idx);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      gint64 *held = vector ? g_hash_table_lookup (vector, value) : NULL;
-      int rc;
+      gint64 *found = vector ? g_hash_table_lookup (vector, value) : NULL;
+      gint64 held = found ? *found : 0, newest = 0, first = 0;
 
-      stmt = _care_db_get_statement (self,
-                                     "SELECT seq FROM changes WHERE origin = ? AND counter > ? AND seq > ? "
-                                     "ORDER BY seq LIMIT ?", error);
-      if (stmt == NULL)
+      if (!query_int64 (self, "SELECT max(counter) FROM changes WHERE origin = ?", *(gint64 *) key, &newest, error))
         return NULL;
-      sqlite3_bind_int64 (stmt, 1, *(gint64 *) key);
-      sqlite3_bind_int64 (stmt, 2, held ? *held : 0);
-      sqlite3_bind_int64 (stmt, 3, *cursor);
-      sqlite3_bind_int64 (stmt, 4, limit);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      if (newest <= held)
+        continue;
+      if (newest - held > NARROW_GAP)
         {
-          gint64 seq = sqlite3_column_int64 (stmt, 0);
-
-          g_array_append_val (seqs, seq);
-        }
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          _care_db_set_error_from_sqlite (self, rc, "reading changes", error);
-          return NULL;
-        }
-    }
-
-  g_array_sort (seqs, compare_int64);
-  if (seqs->len > limit)
-    g_array_set_size (seqs, limit);
-
-  stmt = _care_db_get_statement (self,
-                                 "SELECT seq, origin, counter, hlc, tbl, rid, actor, seen, fields "
-                                 "FROM changes WHERE seq = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  for (guint i = 0; i < seqs->len; i++)
-    {
-      CareChange *change;
-
-      sqlite3_bind_int64 (stmt, 1, g_array_index (seqs, gint64, i));
-      if (sqlite3_step (stmt) != SQLITE_ROW)
-        {
-          sqlite3_reset (stmt);
+          start_known = FALSE;
+          g_hash_table_insert (lacking, g_memdup2 (key, sizeof (gint64)), g_memdup2 (&held, sizeof held));
           continue;
         }
+
+      if (!(stmt = _care_db_get_statement (self, "SELECT coalesce (min(seq), 0) FROM changes "
+                                                 "WHERE origin = ? AND counter > ? AND seq > ?", error)))
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *) key);
+      sqlite3_bind_int64 (stmt, 2, held);
+      sqlite3_bind_int64 (stmt, 3, *cursor);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        first = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      if (first == 0)
+        continue;   /* all it lacks is before the cursor: sent already */
+      first_lacking = MIN (first_lacking, first);
+      g_hash_table_insert (lacking, g_memdup2 (key, sizeof (gint64)), g_memdup2 (&held, sizeof held));
+    }
+
+  if (g_hash_table_size (lacking) == 0)
+    return g_steal_pointer (&out);
+
+  if (!(stmt = _care_db_get_statement (self, "SELECT seq, origin, counter, hlc, tbl, rid, actor, seen, fields "
+                                             "FROM changes WHERE seq > ? ORDER BY seq", error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, start_known ? MAX (*cursor, first_lacking - 1) : *cursor);
+  while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 origin = sqlite3_column_int64 (stmt, 1);
+      gint64 *held = g_hash_table_lookup (lacking, &origin);
+      CareChange *change;
+
+      if (held == NULL || sqlite3_column_int64 (stmt, 2) <= *held)
+        continue;
+
       change = g_new0 (CareChange, 1);
-      change->origin = g_strdup (device_uuid (self, sqlite3_column_int64 (stmt, 1)));
+      change->origin = g_strdup (device_uuid (self, origin));
       change->counter = sqlite3_column_int64 (stmt, 2);
       change->hlc = sqlite3_column_int64 (stmt, 3);
       change->table = column_dup (stmt, 4);
@@ -2500,25 +2502,33 @@ changes_since_in_snapshot (CareDb      *self,
       change->seen = sqlite3_column_int64 (stmt, 7);
       change->fields = column_dup (stmt, 8);
       change->cursor = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
       g_ptr_array_add (out, change);
 
       /* Values kept in the row go out in the change, as it was made. */
       if (change->fields != NULL && strstr (change->fields, ":{}") != NULL)
         {
-          char *full = full_fields (self, g_array_index (seqs, gint64, i), change, error);
+          char *full = full_fields (self, change->cursor, change, error);
 
           if (full == NULL)
-            return NULL;
+            {
+              sqlite3_reset (stmt);
+              return NULL;
+            }
           g_free (change->fields);
           change->fields = full;
         }
     }
+  sqlite3_reset (stmt);
+  if (out->len < limit && rc != SQLITE_DONE)
+    {
+      _care_db_set_error_from_sqlite (self, rc, "reading changes", error);
+      return NULL;
+    }
 
   /* Everything up to the last change returned has been considered. When fewer
    * than @limit came back, nothing past the cursor is missing for this peer. */
-  if (seqs->len > 0)
-    *cursor = g_array_index (seqs, gint64, seqs->len - 1);
+  if (out->len > 0)
+    *cursor = ((CareChange *) g_ptr_array_index (out, out->len - 1))->cursor;
 
   return g_steal_pointer (&out);
 }
