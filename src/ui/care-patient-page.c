@@ -14,6 +14,7 @@
 #include "care-plan-window.h"
 #include "care-record.h"
 #include "care-record-editor.h"
+#include "care-record-rows.h"
 #include "care-results-window.h"
 #include "care-review.h"
 #include "care-text.h"
@@ -134,10 +135,9 @@ static void
 on_row_activated_cb (AdwActionRow    *row,
                      CarePatientPage *self)
 {
-  CareRecord *record = g_object_get_data (G_OBJECT (row), "record");
+  CareRecord *record = care_record_row_get_record (GTK_WIDGET (row));
 
-  if (record != NULL)
-    open_editor (self, care_record_get_table (record), record);
+  open_editor (self, care_record_get_table (record), record);
 }
 
 /* A row; @record makes it open the record's editor when activated, and marks it
@@ -149,33 +149,14 @@ add_record_row (CarePatientPage *self,
                 const char      *subtitle,
                 CareRecord      *record)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = care_record_row_new (title, subtitle != NULL && *subtitle != '\0' ? subtitle : _("Not recorded"),
+                                        record, G_CALLBACK (on_row_activated_cb), self);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                               subtitle != NULL && *subtitle != '\0' ? subtitle : _("Not recorded"));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
-
-  if (record != NULL && care_record_editor_can_edit (care_record_get_table (record)))
-    {
-      GtkWidget *icon = gtk_image_new_from_icon_name ("document-edit-symbolic");
-
-      gtk_widget_add_css_class (icon, "dim-label");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_object_set_data_full (G_OBJECT (row), "record", g_object_ref (record), g_object_unref);
-      g_signal_connect (row, "activated", G_CALLBACK (on_row_activated_cb), self);
-    }
-
   if (record != NULL && self->changed_ids != NULL && index != SECTION_SINCE &&
       g_hash_table_contains (self->changed_ids, care_record_get_id (record)))
     {
-      GtkWidget *badge = gtk_label_new (_("Changed"));
-
-      gtk_widget_add_css_class (badge, "changed-badge");
-      gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+      care_record_row_add_badge (row, _("Changed"), "changed-badge");
       gtk_widget_add_css_class (row, "changed-since");
     }
 
@@ -199,12 +180,8 @@ add_empty_row (CarePatientPage *self,
                guint            index,
                const char      *text)
 {
-  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *label = care_empty_label_new (text);
 
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_widget_set_margin_start (label, 12);
   adw_preferences_group_add (self->groups[index], label);
   g_ptr_array_add (self->rows[index], label);
 }
@@ -503,13 +480,9 @@ show_encounters (CarePatientPage *self,
       row = add_record_row (self, SECTION_ENCOUNTERS, title, subtitle, record);
       /* ED visits and hospital stays stand out: they drive care gaps and cost. */
       if (g_strcmp0 (klass, "EMER") == 0 || g_strcmp0 (klass, "IMP") == 0 || g_strcmp0 (klass, "OBSENC") == 0)
-        {
-          GtkWidget *badge = gtk_label_new (g_strcmp0 (klass, "EMER") == 0 ? _("ED") : _("Hospital"));
-
-          gtk_widget_add_css_class (badge, "acute-badge");
-          gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-          adw_action_row_add_prefix (ADW_ACTION_ROW (row), badge);
-        }
+        adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                   care_badge_new (g_strcmp0 (klass, "EMER") == 0 ? _("ED") : _("Hospital"),
+                                                   "acute-badge"));
       shown++;
     }
 
@@ -671,13 +644,7 @@ show_plan_summary (CarePatientPage *self)
                                   or_dash (care_record_get (plan, "period_start")));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       if (n_active > 1)
-        {
-          GtkWidget *badge = gtk_label_new (_("Two active versions"));
-
-          gtk_widget_add_css_class (badge, "overdue-badge");
-          gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
-        }
+        care_record_row_add_badge (row, _("Two active versions"), "overdue-badge");
       button = gtk_button_new_with_mnemonic (_("Open _Plan"));
     }
   else
@@ -803,13 +770,7 @@ show_work (CarePatientPage *self)
       GtkWidget *row = add_record_row (self, SECTION_WORK, item->title, item->subtitle, item->record);
 
       if (item->overdue)
-        {
-          GtkWidget *badge = gtk_label_new (_("Overdue"));
-
-          gtk_widget_add_css_class (badge, "overdue-badge");
-          gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
-        }
+        care_record_row_add_badge (row, _("Overdue"), "overdue-badge");
     }
 
   if (items->len == 0)
@@ -1720,7 +1681,7 @@ care_patient_page_count_rows (CarePatientPage *self,
         /* Only real rows count, not the "none recorded" labels. */
         for (guint j = 0; j < self->rows[i]->len; j++)
           n += ADW_IS_ACTION_ROW (g_ptr_array_index (self->rows[i], j)) &&
-               (i != SECTION_ALLERGIES || g_object_get_data (G_OBJECT (g_ptr_array_index (self->rows[i], j)), "record") != NULL);
+               (i != SECTION_ALLERGIES || care_record_row_get_record (g_ptr_array_index (self->rows[i], j)) != NULL);
         return n;
       }
 

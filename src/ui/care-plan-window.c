@@ -12,6 +12,7 @@
 #include "care-plan-print.h"
 #include "care-plan-window.h"
 #include "care-record-editor.h"
+#include "care-record-rows.h"
 #include "care-text.h"
 
 typedef enum
@@ -133,10 +134,9 @@ static void
 on_row_activated_cb (AdwActionRow   *row,
                      CarePlanWindow *self)
 {
-  CareRecord *record = g_object_get_data (G_OBJECT (row), "record");
+  CareRecord *record = care_record_row_get_record (GTK_WIDGET (row));
 
-  if (record != NULL)
-    open_editor (self, care_record_get_table (record), record);
+  open_editor (self, care_record_get_table (record), record);
 }
 
 static GtkWidget *
@@ -146,27 +146,12 @@ add_row (CarePlanWindow *self,
          const char     *subtitle,
          CareRecord     *record)
 {
-  GtkWidget *row = adw_action_row_new ();
+  /* An earlier version is read, not edited. */
+  GtkWidget *row = care_record_row_new (title, subtitle, self->shown_plan_id == NULL ? record : NULL,
+                                        G_CALLBACK (on_row_activated_cb), self);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  if (subtitle != NULL && *subtitle != '\0')
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 4);
-
-  /* An earlier version is read, not edited. */
-  if (record != NULL && self->shown_plan_id == NULL && care_record_editor_can_edit (care_record_get_table (record)))
-    {
-      GtkWidget *icon = gtk_image_new_from_icon_name ("document-edit-symbolic");
-
-      gtk_widget_add_css_class (icon, "dim-label");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_object_set_data_full (G_OBJECT (row), "record", g_object_ref (record), g_object_unref);
-      g_signal_connect (row, "activated", G_CALLBACK (on_row_activated_cb), self);
-    }
-
   adw_preferences_group_add (self->groups[index], row);
   g_ptr_array_add (self->rows[index], row);
 
@@ -178,26 +163,10 @@ add_empty (CarePlanWindow *self,
            guint           index,
            const char     *text)
 {
-  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *label = care_empty_label_new (text);
 
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_widget_set_margin_start (label, 12);
   adw_preferences_group_add (self->groups[index], label);
   g_ptr_array_add (self->rows[index], label);
-}
-
-static void
-add_badge (GtkWidget  *row,
-           const char *text,
-           const char *css_class)
-{
-  GtkWidget *badge = gtk_label_new (text);
-
-  gtk_widget_add_css_class (badge, css_class);
-  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
 }
 
 static const char *
@@ -469,7 +438,7 @@ show_goals (CarePlanWindow *self)
                                   latest ? " · " : "", latest ? latest : "");
       row = add_row (self, SECTION_GOALS, care_record_get (goal, "description"), subtitle, goal);
       if (achievement != NULL)
-        add_badge (row, status_name (achievement),
+        care_record_row_add_badge (row, status_name (achievement),
                    g_str_equal (achievement, "achieved") || g_str_equal (achievement, "improving") ||
                    g_str_equal (achievement, "sustaining") ? "achieved-badge" : "overdue-badge");
       shown++;
@@ -528,7 +497,7 @@ show_tasks (CarePlanWindow *self)
                                     or_dash (due), status_name (status));
         row = add_row (self, SECTION_TASKS, care_record_get (task, "description"), subtitle, task);
         if (open && due != NULL && strcmp (due, self->chart->today) < 0)
-          add_badge (row, _("Overdue"), "overdue-badge");
+          care_record_row_add_badge (row, _("Overdue"), "overdue-badge");
         shown++;
       }
 
@@ -591,9 +560,9 @@ show_referrals (CarePlanWindow *self)
                                       or_dash (care_record_get (referral, "outcome")));
         row = add_row (self, SECTION_REFERRALS, title, subtitle, referral);
         if (open && due != NULL && strcmp (due, self->chart->today) < 0)
-          add_badge (row, _("Overdue"), "overdue-badge");
+          care_record_row_add_badge (row, _("Overdue"), "overdue-badge");
         else if (!open)
-          add_badge (row, _("Closed"), "achieved-badge");
+          care_record_row_add_badge (row, _("Closed"), "achieved-badge");
         shown++;
       }
 
@@ -627,7 +596,7 @@ show_messages (CarePlanWindow *self)
         subtitle = g_strdup_printf ("%s · %s", author ? author : _("someone"), when);
       row = add_row (self, SECTION_MESSAGES, care_record_get (note, "body"), subtitle, NULL);
       if (g_strcmp0 (kind, "handoff") == 0)
-        add_badge (row, _("Hand-off"), "changed-badge");
+        care_record_row_add_badge (row, _("Hand-off"), "changed-badge");
       shown++;
     }
 
