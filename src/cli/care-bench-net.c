@@ -31,51 +31,8 @@ compare_doubles (gconstpointer a,
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-static void
-remove_db (const char *path)
-{
-  const char *suffixes[] = { "", "-wal", "-shm" };
 
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
 
-      g_unlink (name);
-    }
-}
-
-static gboolean
-pair (const char  *a_path,
-      const char  *b_path,
-      GError     **error)
-{
-  g_autoptr(CareDb) a = care_db_open (a_path, error);
-  g_autoptr(CareDb) b = a ? care_db_open (b_path, error) : NULL;
-  g_autoptr(GTlsCertificate) cert_a = NULL;
-  g_autoptr(GTlsCertificate) cert_b = NULL;
-  g_autofree char *id_a = NULL, *id_b = NULL;
-
-  if (b == NULL || !(cert_a = care_identity_get_certificate (a, error)) ||
-      !(cert_b = care_identity_get_certificate (b, error)))
-    return FALSE;
-  id_a = care_identity_device_id (cert_a);
-  id_b = care_identity_device_id (cert_b);
-
-  return care_identity_trust (a, id_b, "B", NULL, error) && care_identity_trust (b, id_a, "A", NULL, error);
-}
-
-static double
-peak_rss_mb (const char *pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || !(line = strstr (text, "VmHWM:")))
-    return 0;
-
-  return g_ascii_strtod (line + 6, NULL) / 1024.0;
-}
 
 static GSubprocess *
 serve (const char  *self_exe,
@@ -122,8 +79,8 @@ initial_sync (const char *self_exe,
   double server_mb;
   gint64 start;
 
-  remove_db (empty);
-  if (!pair (source, empty, &error) || !(server = serve (self_exe, source, &address, &error)))
+  care_bench_remove_db (empty);
+  if (!care_bench_pair (source, empty, &error) || !(server = serve (self_exe, source, &address, &error)))
     {
       fprintf (stderr, "caremeshctl bench: %s\n", error->message);
       return 1;
@@ -142,7 +99,7 @@ initial_sync (const char *self_exe,
 
   sscanf (stats, "stats bytes_sent %" G_GUINT64_FORMAT " bytes_received %" G_GUINT64_FORMAT " peak_rss_kb %ld",
           &sent, &received, &client_kb);
-  server_mb = peak_rss_mb (g_subprocess_get_identifier (server));
+  server_mb = care_bench_peak_rss_mb (g_subprocess_get_identifier (server));
   g_subprocess_send_signal (server, SIGTERM);
   g_subprocess_wait (server, NULL, NULL);
 
@@ -237,7 +194,7 @@ care_bench_net (guint       n_small,
   int status;
 
   /* The large clinic is the replication benchmark's source (made just before). */
-  remove_db (small);
+  care_bench_remove_db (small);
   {
     g_autoptr(CareDb) db = NULL;
     g_autoptr(GError) error = NULL;
@@ -257,8 +214,8 @@ care_bench_net (guint       n_small,
       (status = incremental_sync (self_exe, large, empty)) != 0)
     return status;
 
-  remove_db (small);
-  remove_db (empty);
+  care_bench_remove_db (small);
+  care_bench_remove_db (empty);
 
   return 0;
 }

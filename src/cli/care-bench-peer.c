@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <signal.h>
 
+#include "care-bench.h"
 #include "care-cli-sync.h"
 #include "care-db.h"
 #include "care-identity.h"
@@ -121,18 +122,6 @@ read_records (const char  *path,
   return g_steal_pointer (&records);
 }
 
-static double
-peak_rss_mb (const char *pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || !(line = strstr (text, "VmHWM:")))
-    return 0;
-
-  return g_ascii_strtod (line + 6, NULL) / 1024.0;
-}
 
 static const char *
 sex_of (const char *code)
@@ -368,26 +357,6 @@ judge_edits (CareDb    *db,
                           same_bad, same_later_won);
 }
 
-static gboolean
-pair_files (const char  *a_path,
-            const char  *b_path,
-            GError     **error)
-{
-  g_autoptr(CareDb) a = care_db_open (a_path, error);
-  g_autoptr(CareDb) b = a ? care_db_open (b_path, error) : NULL;
-  g_autoptr(GTlsCertificate) cert_a = NULL;
-  g_autoptr(GTlsCertificate) cert_b = NULL;
-  g_autofree char *id_a = NULL, *id_b = NULL;
-
-  if (b == NULL || !(cert_a = care_identity_get_certificate (a, error)) ||
-      !(cert_b = care_identity_get_certificate (b, error)))
-    return FALSE;
-  id_a = care_identity_device_id (cert_a);
-  id_b = care_identity_device_id (cert_b);
-
-  return care_identity_trust (a, id_b, "B", NULL, error) &&
-         care_identity_trust (b, id_a, "A", NULL, error);
-}
 
 static int
 fail (const char   *what,
@@ -443,7 +412,7 @@ care_cli_bench_peer (int    argc,
     return fail ("temporary folder", error);
   a_path = g_build_filename (dir, "a.db", NULL);
   b_path = g_build_filename (dir, "b.db", NULL);
-  if (!pair_files (a_path, b_path, &error))
+  if (!care_bench_pair (a_path, b_path, &error))
     return fail ("pairing", error);
 
   /* 1. The records on A, through the store, 100 per transaction. */
@@ -495,7 +464,7 @@ care_cli_bench_peer (int    argc,
     return fail ("merging", error);
   merge_ms = ms_since (start);
 
-  server_rss = peak_rss_mb (g_subprocess_get_identifier (server));
+  server_rss = care_bench_peak_rss_mb (g_subprocess_get_identifier (server));
   g_subprocess_send_signal (server, SIGTERM);
   g_subprocess_wait (server, NULL, NULL);
   g_clear_object (&store);
@@ -522,23 +491,15 @@ care_cli_bench_peer (int    argc,
   g_string_append_printf (json, ",\"peak_rss_mb\":%.1f,\"server_peak_rss_mb\":%.1f,"
                           "\"notes\":\"two processes, mutual TLS on 127.0.0.1, pages of 1,000 changes, gzip; "
                           "notes as a progress note, clinic and provider as records\"}",
-                          peak_rss_mb ("self"), server_rss);
+                          care_bench_peak_rss_mb ("self"), server_rss);
   printf ("RESULT %s\n", json->str);
 
   if (keep)
     fprintf (stderr, "caremeshctl bench-peer: the databases are in %s\n", dir);
   else
   {
-    const char *suffixes[] = { "", "-wal", "-shm" };
-
-    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-      {
-        g_autofree char *x = g_strconcat (a_path, suffixes[i], NULL);
-        g_autofree char *y = g_strconcat (b_path, suffixes[i], NULL);
-
-        g_unlink (x);
-        g_unlink (y);
-      }
+    care_bench_remove_db (a_path);
+    care_bench_remove_db (b_path);
     g_rmdir (dir);
   }
 

@@ -186,20 +186,12 @@ care_bench_sync (guint       n_patients,
   g_autoptr(CareDb) replica = NULL;
   g_autoptr(GError) error = NULL;
   CareGeneratorOptions options;
-  const char *suffixes[] = { "", "-wal", "-shm" };
   gint64 n_changes = 0, n_rows = 0, start;
   double merge_s = 0, merge_paged_s = 0, plain_s, plain_table_s;
 
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *a = g_strconcat (source_path, suffixes[i], NULL);
-      g_autofree char *b = g_strconcat (replica_path, suffixes[i], NULL);
-      g_autofree char *c = g_strconcat (plain_path, suffixes[i], NULL);
-
-      g_unlink (a);
-      g_unlink (b);
-      g_unlink (c);
-    }
+  care_bench_remove_db (source_path);
+  care_bench_remove_db (replica_path);
+  care_bench_remove_db (plain_path);
 
   /* The source: a demo clinic, every record written through the store. */
   care_generator_options_init (&options);
@@ -224,12 +216,7 @@ care_bench_sync (guint       n_patients,
       if (paged)
         {
           g_clear_pointer (&replica, care_db_close);
-          for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-            {
-              g_autofree char *b = g_strconcat (replica_path, suffixes[i], NULL);
-
-              g_unlink (b);
-            }
+          care_bench_remove_db (replica_path);
           if (!(replica = care_db_open (replica_path, &error)))
             break;
         }
@@ -285,12 +272,7 @@ care_bench_sync (guint       n_patients,
           g_autoptr(CareDb) plain = NULL;
           sqlite3 *from, *to;
 
-          for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-            {
-              g_autofree char *c = g_strconcat (plain_path, suffixes[i], NULL);
-
-              g_unlink (c);
-            }
+          care_bench_remove_db (plain_path);
           plain = care_db_open (plain_path, &error);
           g_clear_pointer (&plain, care_db_close);
           sqlite3_open (source_path, &from);
@@ -338,18 +320,11 @@ care_bench_local_writes (guint       n_writes,
   g_autofree char *patient = NULL;
   g_autoptr(CareDb) with = NULL;
   g_autoptr(GError) error = NULL;
-  const char *suffixes[] = { "", "-wal", "-shm" };
   double with_s, without_s;
   gint64 start;
 
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *a = g_strconcat (with_path, suffixes[i], NULL);
-      g_autofree char *b = g_strconcat (without_path, suffixes[i], NULL);
-
-      g_unlink (a);
-      g_unlink (b);
-    }
+  care_bench_remove_db (with_path);
+  care_bench_remove_db (without_path);
 
   with = care_db_open (with_path, &error);
   {

@@ -11,6 +11,7 @@
 #include "care-bench.h"
 #include "care-db.h"
 #include "care-generator.h"
+#include "care-identity.h"
 #include "care-patient.h"
 #include "care-record.h"
 #include "care-text.h"
@@ -40,6 +41,52 @@ percentile (GArray *values,
   index = (guint) (p * (values->len - 1) + 0.5);
 
   return g_array_index (values, double, MIN (index, values->len - 1));
+}
+
+gboolean
+care_bench_pair (const char  *a_path,
+                 const char  *b_path,
+                 GError     **error)
+{
+  g_autoptr(CareDb) a = care_db_open (a_path, error);
+  g_autoptr(CareDb) b = a ? care_db_open (b_path, error) : NULL;
+  g_autoptr(GTlsCertificate) cert_a = NULL;
+  g_autoptr(GTlsCertificate) cert_b = NULL;
+  g_autofree char *id_a = NULL, *id_b = NULL;
+
+  if (b == NULL || !(cert_a = care_identity_get_certificate (a, error)) ||
+      !(cert_b = care_identity_get_certificate (b, error)))
+    return FALSE;
+  id_a = care_identity_device_id (cert_a);
+  id_b = care_identity_device_id (cert_b);
+
+  return care_identity_trust (a, id_b, "B", NULL, error) && care_identity_trust (b, id_a, "A", NULL, error);
+}
+
+double
+care_bench_peak_rss_mb (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !(line = strstr (text, "VmHWM:")))
+    return 0;
+
+  return g_ascii_strtod (line + 6, NULL) / 1024.0;
+}
+
+void
+care_bench_remove_db (const char *path)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (name);
+    }
 }
 
 static double

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -28,6 +28,15 @@ int care_bench_local_writes (guint       n_writes,
 int care_bench_net          (guint       n_small,
                              guint       n_large,
                              const char *work_dir);
+
+/* Shared by the benchmarks: pairs two database files with each other (as A and
+ * B); a process's peak resident memory ("self" or a pid) in MB; removes a
+ * database file with its -wal and -shm. */
+gboolean care_bench_pair         (const char  *a_path,
+                                  const char  *b_path,
+                                  GError     **error);
+double   care_bench_peak_rss_mb  (const char  *pid);
+void     care_bench_remove_db    (const char  *path);
 
 /* Prints one line per figure on stdout: "name value unit". Returns an exit code. */
 int care_bench_run (const CareBenchOptions *options,
