@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "care-dialogs.h"
 #include "care-labels.h"
 #include "care-chart.h"
 #include "care-plan-checks.h"
@@ -998,10 +999,7 @@ on_revised_cb (GObject      *object,
 
   if (!care_store_run_finish (CARE_STORE (object), result, &error))
     {
-      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The plan was not revised"), error->message);
-
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (dialog));
+      care_show_error (GTK_WINDOW (self), _("The plan was not revised"), error->message);
       return;
     }
   g_signal_emit_by_name (self->store, "changed", "care_plans");
@@ -1117,10 +1115,7 @@ on_sent_cb (GObject      *object,
   gtk_widget_set_sensitive (self->send_button, TRUE);
   if (!care_store_run_finish (CARE_STORE (object), result, &error))
     {
-      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The message was not sent"), error->message);
-
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (dialog));
+      care_show_error (GTK_WINDOW (self), _("The message was not sent"), error->message);
       return;
     }
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->compose), "", -1);
@@ -1227,10 +1222,7 @@ on_print_clicked_cb (CarePlanWindow *self)
 
   if (print == NULL)
     {
-      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Nothing to print"), error->message);
-
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (dialog));
+      care_show_error (GTK_WINDOW (self), _("Nothing to print"), error->message);
       return;
     }
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "care-db.h"
+#include "care-dialogs.h"
 #include "care-duplicates.h"
 #include "care-review.h"
 
@@ -275,12 +276,7 @@ on_settled_cb (GObject      *object,
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (fill->group));
 
       if (GTK_IS_WINDOW (root))
-        {
-          GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (root), _("Could not save the decision"), error->message);
-
-          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-          gtk_window_present (GTK_WINDOW (dialog));
-        }
+        care_show_error (GTK_WINDOW (root), _("Could not save the decision"), error->message);
       return;
     }
 

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "care-dialogs.h"
 #include "care-identity.h"
 #include "care-sync-window.h"
 
@@ -100,19 +101,6 @@ show_toast (CareSyncWindow *self,
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
 }
 
-/* A failure is read in full (a toast cuts a long message short) and closed by
- * the person who read it. */
-static void
-show_error (CareSyncWindow *self,
-            const char     *heading,
-            const char     *message)
-{
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, message);
-
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
 static void
 on_pairing_answered (GObject      *source,
                      GAsyncResult *result,
@@ -129,7 +117,7 @@ on_pairing_answered (GObject      *source,
   if (offer == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, _("Could Not Pair"), error->message);
+        care_show_error (GTK_WINDOW (self), _("Could Not Pair"), error->message);
       pair_attempt_free (attempt);
       return;
     }
@@ -264,7 +252,7 @@ on_bundle_done (GObject      *source,
 
   if (n < 0)
     {
-      show_error (self, exported ? _("Bundle Not Saved") : _("Bundle Not Opened"), error->message);
+      care_show_error (GTK_WINDOW (self), exported ? _("Bundle Not Saved") : _("Bundle Not Opened"), error->message);
       return;
     }
   if (exported)

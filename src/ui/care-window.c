@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "care-dialogs.h"
 #include "care-generator.h"
 #include "care-patient.h"
 #include "care-patient-list.h"
@@ -89,11 +90,7 @@ show_error (CareWindow   *self,
             const char   *heading,
             const GError *error)
 {
-  AdwMessageDialog *dialog;
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, error->message));
-  adw_message_dialog_add_response (dialog, "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  care_show_error (GTK_WINDOW (self), heading, error->message);
 }
 
 static void
