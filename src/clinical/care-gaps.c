@@ -39,6 +39,7 @@ static const char * const data_names[] = {
   /* Translators: vaccine names, shown as "Vaccine due: influenza" and
    * "No influenza vaccine this season". */
   N_("pneumococcal"), N_("influenza"), N_("Td/Tdap"), N_("zoster"),
+  NULL,
 };
 
 typedef struct
@@ -945,16 +946,6 @@ is_string_array (JsonNode *node,
 }
 
 static gboolean
-is_known_name (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (data_names); i++)
-    if (g_str_equal (data_names[i], name))
-      return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
 invalid (GError    **error,
          const char *rule,
          const char *what)
@@ -1067,7 +1058,7 @@ check_rules (Rules   *rules,
           json_object_get_string_member_with_default (set, "display", NULL) == NULL ||
           !JSON_NODE_HOLDS_OBJECT (json_object_get_member (set, "codes")))
         return invalid (error, name, "a value set needs “display” and “codes”");
-      if (!is_known_name (json_object_get_string_member (set, "display")))
+      if (!g_strv_contains (data_names, json_object_get_string_member (set, "display")))
         g_warning ("%s: value set “%s” has a display name that is not translated",
                    RULES_PATH, name);
 
@@ -1111,7 +1102,7 @@ check_rules (Rules   *rules,
         return invalid (error, due_id, "the id is used twice");
 
       if (g_str_equal (check, "immunization") &&
-          !is_known_name (json_object_get_string_member (rule, "vaccine")))
+          !g_strv_contains (data_names, json_object_get_string_member (rule, "vaccine")))
         g_warning ("%s: rule “%s” has a vaccine name that is not translated", RULES_PATH, id);
     }
 

@@ -44,6 +44,7 @@ static const char * const data_names[] = {
   N_("renin-angiotensin agents (ACE inhibitors, ARBs, aliskiren)"),
   N_("serotonergic antidepressants (SSRIs and SNRIs)"), N_("benzodiazepines and Z-drugs"),
   N_("anticoagulants"),
+  NULL,
 };
 
 /* Observations that never happened or were withdrawn. */
@@ -273,16 +274,6 @@ drug_class_free (gpointer data)
 }
 
 static gboolean
-is_known_name (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (data_names); i++)
-    if (g_str_equal (data_names[i], name))
-      return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
 invalid (GError    **error,
          const char *what,
          const char *problem)
@@ -329,7 +320,7 @@ load_groups (JsonObject  *root,
         return invalid (error, "groups", "each group needs an “id” and a “name”");
       if (g_hash_table_contains (groups, id))
         return invalid (error, id, "the group id is used twice");
-      if (!is_known_name (name))
+      if (!g_strv_contains (data_names, name))
         g_warning ("%s: “%s” is not translated", CLASSES_PATH, name);
       g_hash_table_insert (groups, g_strdup (id), g_strdup (name));
     }
@@ -453,7 +444,7 @@ load_classes (JsonObject  *root,
           if (group == NULL || !g_hash_table_contains (groups, group))
             return invalid (error, id, "“group” names no group of the file");
         }
-      if (!is_known_name (name))
+      if (!g_strv_contains (data_names, name))
         g_warning ("%s: “%s” is not translated", CLASSES_PATH, name);
 
       g_hash_table_add (ids, g_strdup (id));

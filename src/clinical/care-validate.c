@@ -39,6 +39,7 @@ static const char * const data_names[] = {
   /* Translators: names of tests that are rarely repeated soon, used in "Lipid
    * panel was done 12 days ago". */
   N_("Lipid panel"), N_("eGFR / creatinine"), N_("TSH"),
+  NULL,
 };
 
 typedef struct
@@ -68,16 +69,6 @@ typedef struct
 G_DEFINE_QUARK (care-validate-error-quark, care_validate_error)
 
 /* Data --------------------------------------------------------------------- */
-
-static gboolean
-is_known_name (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (data_names); i++)
-    if (g_str_equal (data_names[i], name))
-      return TRUE;
-
-  return FALSE;
-}
 
 static JsonObject *
 load_object (const char *path,
@@ -195,7 +186,7 @@ load_ranges (Data    *data,
                        RANGES_PATH, i + 1);
           return FALSE;
         }
-      if (!is_known_name (display))
+      if (!g_strv_contains (data_names, display))
         g_warning ("%s: “%s” is not translated", RANGES_PATH, display);
 
       range = g_new0 (Range, 1);
@@ -241,7 +232,7 @@ load_tests (Data    *data,
                        TESTS_PATH, i + 1);
           return FALSE;
         }
-      if (!is_known_name (display))
+      if (!g_strv_contains (data_names, display))
         g_warning ("%s: “%s” is not translated", TESTS_PATH, display);
 
       rule = g_new0 (RepeatRule, 1);
