@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 
+#include "care-generator.h"
 #include "care-test-util.h"
 
 static char *temp_dir;
@@ -354,4 +355,22 @@ care_test_device_id (const char *path)
 
   g_assert_cmpint (care_test_run_ctl (&out, &err, "id", "--db", path, NULL), ==, 0);
   return g_strstrip (g_steal_pointer (&out));
+}
+
+void
+care_test_generate (CareDb     *db,
+                    guint       n_patients,
+                    guint64     seed,
+                    const char *as_of)
+{
+  g_autoptr(GError) error = NULL;
+  CareGeneratorOptions options;
+
+  g_assert_nonnull (db);
+  care_generator_options_init (&options);
+  options.n_patients = n_patients;
+  options.seed = seed;
+  options.as_of = as_of;
+  g_assert_true (care_generator_run (db, &options, NULL, NULL, &error));
+  g_assert_no_error (error);
 }

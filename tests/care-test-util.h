@@ -22,6 +22,12 @@ char       *care_test_add_patient      (CareDb     *db,
                                         const char *birth_date,
                                         const char *mrn,
                                         const char *phone);
+/* The demo clinic generator's @n_patients into @db (made with @seed, as of
+ * @as_of, "YYYY-MM-DD"). */
+void        care_test_generate         (CareDb     *db,
+                                        guint       n_patients,
+                                        guint64     seed,
+                                        const char *as_of);
 /* care_db_content_hash() of the database at @path. */
 char       *care_test_content_hash     (const char *path);
 /* `caremeshctl id`: the device id of the database at @path, as people see it. */

@@ -8,7 +8,6 @@
 #include "care-chart.h"
 #include "care-db.h"
 #include "care-gaps.h"
-#include "care-generator.h"
 #include "care-test-util.h"
 #include "care-validate.h"
 
@@ -817,17 +816,10 @@ test_generated_clinic (void)
   g_autoptr(GPtrArray) patients = NULL;
   g_autoptr(GHashTable) fired = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) observations = NULL;
-  CareGeneratorOptions options;
   GHashTableIter iter;
   gpointer key, count;
 
-  care_generator_options_init (&options);
-  options.n_patients = 60;
-  options.seed = 7;
-  options.as_of = TODAY;
-  g_assert_nonnull (db);
-  g_assert_true (care_generator_run (db, &options, NULL, NULL, &error));
-  g_assert_no_error (error);
+  care_test_generate (db, 60, 7, TODAY);
 
   observations = care_db_list (db, "test:clinical", "observations", NULL, NULL, &error);
   g_assert_no_error (error);

@@ -5,7 +5,6 @@
 
 #include "care-db.h"
 #include "care-duplicates.h"
-#include "care-generator.h"
 #include "care-test-util.h"
 
 #define ACTOR "test:registrar"
@@ -125,14 +124,9 @@ test_planted_duplicates (void)
   g_autoptr(GPtrArray) found = NULL;
   g_autoptr(GHashTable) planted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
-  CareGeneratorOptions options;
   guint hits = 0, false_alarms = 0, n = 0;
 
-  care_generator_options_init (&options);
-  options.n_patients = 1500;
-  options.seed = 11;
-  options.as_of = "2026-06-01";
-  g_assert_true (care_generator_run (a, &options, NULL, NULL, &error));
+  care_test_generate (a, 1500, 11, "2026-06-01");
   sync_both (a, b);
 
   /* Another clinic registers some of the same people again, while apart. */

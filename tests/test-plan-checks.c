@@ -8,7 +8,6 @@
 
 #include "care-chart.h"
 #include "care-db.h"
-#include "care-generator.h"
 #include "care-plan-checks.h"
 #include "care-test-util.h"
 
@@ -608,16 +607,9 @@ test_generated_clinic (void)
   g_autoptr(CareDb) db = care_db_open (path, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) patients = NULL;
-  CareGeneratorOptions options;
   guint n_goals = 0, n_achieved = 0;
 
-  care_generator_options_init (&options);
-  options.n_patients = 120;
-  options.seed = 11;
-  options.as_of = TODAY;
-  g_assert_nonnull (db);
-  g_assert_true (care_generator_run (db, &options, NULL, NULL, &error));
-  g_assert_no_error (error);
+  care_test_generate (db, 120, 11, TODAY);
 
   patients = care_db_list (db, "test:plan-checks", "patients", NULL, NULL, &error);
   g_assert_no_error (error);

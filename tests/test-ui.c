@@ -14,7 +14,6 @@
 #include "care-chart.h"
 #include "care-db.h"
 #include "care-gaps.h"
-#include "care-generator.h"
 #include "care-patient.h"
 #include "care-test-util.h"
 #include "care-text.h"
@@ -1025,7 +1024,6 @@ main (int    argc,
   g_autoptr(CareDb) db = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *xdotool_path = NULL;
-  CareGeneratorOptions options;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -1043,12 +1041,7 @@ main (int    argc,
   state_path = g_strconcat (db_path, ".state.json", NULL);
   db = care_db_open (db_path, &error);
   g_assert_no_error (error);
-  care_generator_options_init (&options);
-  options.n_patients = N_PATIENTS;
-  options.seed = 3;
-  options.as_of = "2026-06-01";
-  g_assert_true (care_generator_run (db, &options, NULL, NULL, &error));
-  g_assert_no_error (error);
+  care_test_generate (db, N_PATIENTS, 3, "2026-06-01");
   g_clear_pointer (&db, care_db_close);
 
   g_test_add_func ("/ui/search-and-open", test_search_and_open);
