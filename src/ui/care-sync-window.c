@@ -263,16 +263,26 @@ on_bundle_done (GObject      *source,
   show_toast (self, text);
 }
 
+/* The local file a person chose, or NULL (cancelled, or not a local file). */
+static char *
+chosen_path (GtkNativeDialog *chooser,
+             int              response)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response != GTK_RESPONSE_ACCEPT || !(file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))))
+    return NULL;
+  return g_file_get_path (file);
+}
+
 static void
 on_export_chosen (GtkNativeDialog *chooser,
                   int              response,
                   CareSyncWindow  *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *path = chosen_path (chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) &&
-      (path = g_file_get_path (file)))
+  if (path != NULL)
     care_sync_service_export_bundle_async (self->service, g_object_get_data (G_OBJECT (chooser), "device-id"), path,
                                            on_bundle_done, g_object_ref (self));
   g_object_unref (chooser);
@@ -299,11 +309,9 @@ on_import_chosen (GtkNativeDialog *chooser,
                   int              response,
                   CareSyncWindow  *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *path = chosen_path (chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) &&
-      (path = g_file_get_path (file)))
+  if (path != NULL)
     care_sync_service_import_bundle_async (self->service, path, on_bundle_done, g_object_ref (self));
   g_object_unref (chooser);
 }
